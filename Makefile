@@ -1,0 +1,60 @@
+# Sinergi: `make run` (the whole stack with demo data) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP_VERSION := 26.3
+EMBEDDED := $(PY) -m config.embedded
+
+.PHONY: run test install chromium lint format check-deploy migrations-check messages shell clean
+
+$(VENV)/.installed: requirements.txt build-constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Sinergi needs Python 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
+	$(PY) -m pip install --quiet --disable-pip-version-check --build-constraint build-constraints.txt -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: migrate, load reference + demo data, serve http://127.0.0.1:8000 with worker and beat
+run: install
+	$(EMBEDDED) run
+
+## make test: the whole suite (PostgreSQL, Redis, a Celery worker, Chromium) on embedded services
+test: install chromium
+	$(EMBEDDED) exec --test -- $(PY) -m pytest $(PYTEST_ARGS)
+
+## Debian's Chromium for the browser tests (never `playwright install`)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install
+	$(EMBEDDED) exec --test -- $(PY) manage.py makemigrations --check --dry-run
+
+## production settings must pass Django's deployment checks
+check-deploy: install
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY="$$(openssl rand -base64 48)" \
+	DJANGO_ALLOWED_HOSTS=sinergi.example.go.id \
+	DATABASE_URL=postgres://sinergi@db.invalid/sinergi REDIS_URL=redis://redis.invalid:6379/0 \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+messages: install
+	cd $(CURDIR) && $(PY) manage.py makemessages -l id --no-obsolete -i ".venv/*" -i ".data/*" && $(PY) manage.py compilemessages -l id
+
+shell: install
+	$(EMBEDDED) exec -- $(PY) manage.py shell
+
+clean:
+	rm -rf .data staticfiles artifacts

@@ -1,0 +1,37 @@
+"""The navigation bar: what each role needs, nothing it cannot open."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation_items(user) -> list[tuple[str, str]]:
+    if not user.is_authenticated:
+        return []
+    items = [("home", _("Home"))]
+    if user.can_manage_partners:
+        items.append(("partners:institution_list", _("Partners")))
+    elif user.can_upload_rosters:
+        items.append(("partners:institution_list", _("My institution")))
+    if user.can_view_dashboards:
+        items.append(("coverage:dashboard", _("Coverage")))
+    if user.can_manage_partners:
+        items.append(("regions:province_list", _("Regions")))
+    if user.is_national_admin:
+        items.append(("ops:status", _("System status")))
+    return items
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    return {
+        "nav_items": [
+            {"url": reverse(name), "label": label, "active": current == name}
+            for name, label in navigation_items(user)
+        ]
+    }

@@ -1,0 +1,107 @@
+"""Users and what they may see: role assignments, each with a scope.
+
+Roles are data, not Django permissions: a user holds one or more assignments (role + scope), and
+accounts.scope turns them into the offices and institutions every selector filters by.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    NATIONAL_ADMIN = "national_admin", _("National administrator")
+    REGIONAL_OFFICER = "regional_officer", _("Regional officer")
+    PARTNER_ADMIN = "partner_admin", _("Partner administrator")
+    MANAGER = "manager", _("Manager")
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    position = models.CharField(_("position"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.role_assignments.values_list("role", flat=True))
+
+    @property
+    def is_national_admin(self) -> bool:
+        return Role.NATIONAL_ADMIN in self.roles
+
+    @property
+    def can_manage_partners(self) -> bool:
+        return bool(self.roles & {Role.NATIONAL_ADMIN, Role.REGIONAL_OFFICER})
+
+    @property
+    def can_upload_rosters(self) -> bool:
+        return bool(self.roles & {Role.NATIONAL_ADMIN, Role.REGIONAL_OFFICER, Role.PARTNER_ADMIN})
+
+    @property
+    def sees_personal_data(self) -> bool:
+        """Managers read figures; the full NIK is for those who process the people."""
+        return bool(self.roles & {Role.NATIONAL_ADMIN, Role.REGIONAL_OFFICER, Role.PARTNER_ADMIN})
+
+    @property
+    def can_view_dashboards(self) -> bool:
+        return bool(self.roles)
+
+
+class RoleAssignment(models.Model):
+    """One role of one user, with its scope: nowhere (national), a BPJS office, or an institution."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    office = models.ForeignKey(
+        "regions.Office", on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name=_("BPJS office"),
+        help_text=_("Regional officers and regional managers: the office whose regions they see."),
+    )
+    institution = models.ForeignKey(
+        "partners.Institution", on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name=_("institution"),
+        help_text=_("Partner administrators: the institution (and its child institutions)."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                name="role_scope_matches_role",
+                condition=(
+                    Q(role="national_admin", office__isnull=True, institution__isnull=True)
+                    | Q(role="regional_officer", office__isnull=False, institution__isnull=True)
+                    | Q(role="partner_admin", office__isnull=True, institution__isnull=False)
+                    | Q(role="manager", institution__isnull=True)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "office", "institution"],
+                nulls_distinct=False,
+                name="role_assignment_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.office or self.institution or _("national")
+        return f"{self.user} — {self.get_role_display()} ({where})"
