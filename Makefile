@@ -51,7 +51,7 @@ check-deploy: install
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 messages: install
-	cd $(CURDIR) && $(PY) manage.py makemessages -l id --no-obsolete -i ".venv/*" -i ".data/*" && $(PY) manage.py compilemessages -l id
+	cd $(CURDIR) && $(PY) manage.py makemessages -l id --no-obsolete -i ".venv/*" -i ".data/*" && $(PY) manage.py compilemessages -l id -i ".venv/*" -i ".data/*"
 
 shell: install
 	$(EMBEDDED) exec -- $(PY) manage.py shell

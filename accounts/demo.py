@@ -29,36 +29,129 @@ BRANCHES = [
 
 # (key, name, kind, level, province, regency, parent key, office code)
 INSTITUTIONS = [
-    ("kanwil-kemenag-banten", "Kanwil Kemenag Provinsi Banten", "kanwil_kemenag", "provinsi",
-     "36", None, None, "kanwil-banten"),
-    ("kemenag-kota-serang", "Kantor Kemenag Kota Serang", "kemenag_kabkota", "kabkota",
-     "36", "36.73", "kanwil-kemenag-banten", "kc-serang"),
-    ("kemenag-kab-serang", "Kantor Kemenag Kabupaten Serang", "kemenag_kabkota", "kabkota",
-     "36", "36.04", "kanwil-kemenag-banten", "kc-serang"),
-    ("pemprov-banten", "Pemerintah Provinsi Banten", "pemprov", "provinsi",
-     "36", None, None, "kanwil-banten"),
-    ("kejari-serang", "Kejaksaan Negeri Serang", "kejari", "kabkota",
-     "36", "36.73", None, "kc-serang"),
-    ("kanwil-kemenag-maluku", "Kanwil Kemenag Provinsi Maluku", "kanwil_kemenag", "provinsi",
-     "81", None, None, "kc-ambon"),
-    ("kemenag-kota-ambon", "Kantor Kemenag Kota Ambon", "kemenag_kabkota", "kabkota",
-     "81", "81.71", "kanwil-kemenag-maluku", "kc-ambon"),
+    (
+        "kanwil-kemenag-banten",
+        "Kanwil Kemenag Provinsi Banten",
+        "kanwil_kemenag",
+        "provinsi",
+        "36",
+        None,
+        None,
+        "kanwil-banten",
+    ),
+    (
+        "kemenag-kota-serang",
+        "Kantor Kemenag Kota Serang",
+        "kemenag_kabkota",
+        "kabkota",
+        "36",
+        "36.73",
+        "kanwil-kemenag-banten",
+        "kc-serang",
+    ),
+    (
+        "kemenag-kab-serang",
+        "Kantor Kemenag Kabupaten Serang",
+        "kemenag_kabkota",
+        "kabkota",
+        "36",
+        "36.04",
+        "kanwil-kemenag-banten",
+        "kc-serang",
+    ),
+    (
+        "pemprov-banten",
+        "Pemerintah Provinsi Banten",
+        "pemprov",
+        "provinsi",
+        "36",
+        None,
+        None,
+        "kanwil-banten",
+    ),
+    (
+        "kejari-serang",
+        "Kejaksaan Negeri Serang",
+        "kejari",
+        "kabkota",
+        "36",
+        "36.73",
+        None,
+        "kc-serang",
+    ),
+    (
+        "kanwil-kemenag-maluku",
+        "Kanwil Kemenag Provinsi Maluku",
+        "kanwil_kemenag",
+        "provinsi",
+        "81",
+        None,
+        None,
+        "kc-ambon",
+    ),
+    (
+        "kemenag-kota-ambon",
+        "Kantor Kemenag Kota Ambon",
+        "kemenag_kabkota",
+        "kabkota",
+        "81",
+        "81.71",
+        "kanwil-kemenag-maluku",
+        "kc-ambon",
+    ),
 ]
 
 # (username, full name, position, role, office code, institution key)
 USERS = [
-    ("admin", "Administrator Nasional", "Deputi Bidang Kepesertaan", Role.NATIONAL_ADMIN, None, None),
-    ("petugas.kanwil", "Rina Marlina", "Penata Madya Kepesertaan, Kanwil Banten",
-     Role.REGIONAL_OFFICER, "kanwil-banten", None),
-    ("petugas.serang", "Ahmad Fauzi", "Kepala Bidang Kepesertaan, KC Serang",
-     Role.REGIONAL_OFFICER, "kc-serang", None),
+    (
+        "admin",
+        "Administrator Nasional",
+        "Deputi Bidang Kepesertaan",
+        Role.NATIONAL_ADMIN,
+        None,
+        None,
+    ),
+    (
+        "petugas.kanwil",
+        "Rina Marlina",
+        "Penata Madya Kepesertaan, Kanwil Banten",
+        Role.REGIONAL_OFFICER,
+        "kanwil-banten",
+        None,
+    ),
+    (
+        "petugas.serang",
+        "Ahmad Fauzi",
+        "Kepala Bidang Kepesertaan, KC Serang",
+        Role.REGIONAL_OFFICER,
+        "kc-serang",
+        None,
+    ),
     ("manajer", "Dewi Lestari", "Asisten Deputi Monitoring Kepesertaan", Role.MANAGER, None, None),
-    ("mitra.banten", "Hasan Basri", "Operator Kanwil Kemenag Banten", Role.PARTNER_ADMIN,
-     None, "kanwil-kemenag-banten"),
-    ("mitra.serang", "Siti Aminah", "Operator Kemenag Kota Serang", Role.PARTNER_ADMIN,
-     None, "kemenag-kota-serang"),
-    ("mitra.maluku", "Johanis Latuconsina", "Operator Kanwil Kemenag Maluku", Role.PARTNER_ADMIN,
-     None, "kanwil-kemenag-maluku"),
+    (
+        "mitra.banten",
+        "Hasan Basri",
+        "Operator Kanwil Kemenag Banten",
+        Role.PARTNER_ADMIN,
+        None,
+        "kanwil-kemenag-banten",
+    ),
+    (
+        "mitra.serang",
+        "Siti Aminah",
+        "Operator Kemenag Kota Serang",
+        Role.PARTNER_ADMIN,
+        None,
+        "kemenag-kota-serang",
+    ),
+    (
+        "mitra.maluku",
+        "Johanis Latuconsina",
+        "Operator Kanwil Kemenag Maluku",
+        Role.PARTNER_ADMIN,
+        None,
+        "kanwil-kemenag-maluku",
+    ),
 ]
 
 
@@ -80,9 +173,12 @@ def demo_seed() -> list[DemoLogin]:
     institutions: dict[str, Institution] = {}
     for key, name, kind, level, province, regency, parent, office in INSTITUTIONS:
         institutions[key], _created = Institution.objects.get_or_create(
-            name=name, province_id=province,
+            name=name,
+            province_id=province,
             defaults={
-                "kind": kind, "level": level, "regency_id": regency,
+                "kind": kind,
+                "level": level,
+                "regency_id": regency,
                 "parent": institutions.get(parent) if parent else None,
                 "office": offices[office],
             },
@@ -91,8 +187,11 @@ def demo_seed() -> list[DemoLogin]:
     for username, full_name, position, role, office, institution in USERS:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"full_name": full_name, "position": position,
-                      "email": f"{username}@demo.sinergi.invalid"},
+            defaults={
+                "full_name": full_name,
+                "position": position,
+                "email": f"{username}@demo.sinergi.invalid",
+            },
         )
         if created:
             user.set_password(settings.DEMO_PASSWORD)
@@ -100,11 +199,17 @@ def demo_seed() -> list[DemoLogin]:
                 user.is_staff = user.is_superuser = True
             user.save()
         RoleAssignment.objects.get_or_create(
-            user=user, role=role,
+            user=user,
+            role=role,
             office=offices[office] if office else None,
             institution=institutions[institution] if institution else None,
         )
-        scope = (offices[office].name if office else
-                 institutions[institution].name if institution else "Nasional")
+        scope = (
+            offices[office].name
+            if office
+            else institutions[institution].name
+            if institution
+            else "Nasional"
+        )
         logins.append(DemoLogin(username, full_name, Role(role).label, scope))
     return logins

@@ -67,18 +67,27 @@ class RoleAssignment(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     office = models.ForeignKey(
-        "regions.Office", on_delete=models.PROTECT, null=True, blank=True,
+        "regions.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name=_("BPJS office"),
         help_text=_("Regional officers and regional managers: the office whose regions they see."),
     )
     institution = models.ForeignKey(
-        "partners.Institution", on_delete=models.PROTECT, null=True, blank=True,
+        "partners.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name=_("institution"),
         help_text=_("Partner administrators: the institution (and its child institutions)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
 

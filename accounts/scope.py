@@ -47,9 +47,9 @@ def _descendants(model, root_ids: set[int]) -> set[int]:
     seen = set(root_ids)
     frontier = set(root_ids)
     while frontier:
-        frontier = set(
-            model.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-        ) - seen
+        frontier = (
+            set(model.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - seen
+        )
         seen |= frontier
     return seen
 

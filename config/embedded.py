@@ -99,6 +99,7 @@ def _test_environment(environment: dict[str, str]) -> None:
     environment.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     environment.setdefault("DJANGO_DEBUG", "false")
     environment.setdefault("DJANGO_HTTPS", "false")
+    environment.setdefault("DJANGO_STATIC_MANIFEST", "false")
     environment.setdefault("CELERY_BEAT_SCHEDULE_FILENAME", str(DATA_DIR / "test" / "beat"))
     # Playwright's synchronous API runs an event loop in the test thread; the live server and
     # the test's own ORM calls are still plain synchronous Django.
@@ -126,8 +127,20 @@ def run_stack() -> int:
         address = environment.get("SINERGI_ADDRESS", "127.0.0.1:8000")
         commands = {
             "web": [PYTHON, "manage.py", "runserver", address],
-            "worker": [PYTHON, "-m", "celery", "-A", "config", "worker", "-Q", "default,imports",
-                       "--concurrency", "2", "--loglevel", "INFO"],
+            "worker": [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "default,imports",
+                "--concurrency",
+                "2",
+                "--loglevel",
+                "INFO",
+            ],
             "beat": [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO"],
         }
         children = {
@@ -154,6 +167,10 @@ def run_stack() -> int:
 
 
 def _stop(children) -> None:
+    # A second Ctrl-C (or the SIGTERM that follows it) must not cut the shutdown short and leave
+    # embedded servers running.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     for child in children:
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)

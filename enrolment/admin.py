@@ -17,12 +17,27 @@ class WorkerCategoryAdmin(admin.ModelAdmin):
 @admin.register(ContributionRate)
 class ContributionRateAdmin(admin.ModelAdmin):
     list_display = [
-        "program", "segment", "risk_class", "payer", "percent", "flat_amount",
-        "valid_from", "valid_to", "legal_basis", "needs_verification",
+        "program",
+        "segment",
+        "risk_class",
+        "payer",
+        "percent",
+        "flat_amount",
+        "valid_from",
+        "valid_to",
+        "legal_basis",
+        "needs_verification",
     ]
     list_filter = ["program", "segment", "payer", "needs_verification"]
 
 
 @admin.register(WageCeiling)
 class WageCeilingAdmin(admin.ModelAdmin):
-    list_display = ["program", "amount", "valid_from", "valid_to", "legal_basis", "needs_verification"]
+    list_display = [
+        "program",
+        "amount",
+        "valid_from",
+        "valid_to",
+        "legal_basis",
+        "needs_verification",
+    ]

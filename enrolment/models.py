@@ -55,7 +55,9 @@ class WorkerCategory(models.Model):
         verbose_name = _("worker category")
         verbose_name_plural = _("worker categories")
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z][A-Z_]*$"), name="category_code_upper")
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z][A-Z_]*$"), name="category_code_upper"
+            )
         ]
 
     def __str__(self) -> str:
@@ -92,7 +94,8 @@ class ContributionRate(models.Model):
     legal_basis = models.CharField(_("legal basis"), max_length=200)
     note = models.CharField(_("note"), max_length=300, blank=True)
     needs_verification = models.BooleanField(
-        _("needs verification"), default=False,
+        _("needs verification"),
+        default=False,
         help_text=_("Figure found in only one weak source; an administrator should confirm it."),
     )
 
@@ -134,7 +137,9 @@ class ContributionRate(models.Model):
 
     def __str__(self) -> str:
         amount = f"{self.percent}%" if self.percent is not None else f"Rp{self.flat_amount}"
-        return f"{self.program} {self.segment} {self.get_payer_display()} {amount} ({self.valid_from})"
+        return (
+            f"{self.program} {self.segment} {self.get_payer_display()} {amount} ({self.valid_from})"
+        )
 
 
 class WageCeiling(models.Model):

@@ -37,9 +37,14 @@ def enrolment_load_reference() -> LoadCounts:
         counts.add(True if created else None)
     for amount, valid_from, valid_to in reference.JP_CEILINGS:
         _obj, created = WageCeiling.objects.get_or_create(
-            program=programs["JP"], valid_from=valid_from,
-            defaults={"amount": amount, "valid_to": valid_to,
-                      "legal_basis": reference.JP_CEILING_BASIS, "needs_verification": True},
+            program=programs["JP"],
+            valid_from=valid_from,
+            defaults={
+                "amount": amount,
+                "valid_to": valid_to,
+                "legal_basis": reference.JP_CEILING_BASIS,
+                "needs_verification": True,
+            },
         )
         counts.add(True if created else None)
     return counts

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
 from ops.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
 
 
 def heartbeats() -> QuerySet[WorkerHeartbeat]:
@@ -20,13 +24,13 @@ def service_health() -> dict[str, bool]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         health["database"] = True
-    except Exception:  # noqa: BLE001 - a health check reports, it does not raise
-        pass
+    except Exception:  # a health check reports, it does not raise
+        logger.warning("health check: database not answering", exc_info=True)
     try:
         client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"], socket_timeout=2)
         health["broker"] = bool(client.ping())
-    except Exception:  # noqa: BLE001
-        pass
+    except Exception:
+        logger.warning("health check: broker not answering", exc_info=True)
     return health
 
 
@@ -36,7 +40,8 @@ def queue_lengths() -> dict[str, int | None]:
     try:
         client = redis.Redis.from_url(_broker_redis_url(), socket_timeout=2)
         return {q.name: client.llen(q.name) for q in settings.CELERY_TASK_QUEUES}
-    except Exception:  # noqa: BLE001
+    except Exception:
+        logger.warning("status page: broker not answering", exc_info=True)
         return {q.name: None for q in settings.CELERY_TASK_QUEUES}
 
 

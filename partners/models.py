@@ -33,20 +33,34 @@ class Institution(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     province = models.ForeignKey(
-        "regions.Province", on_delete=models.PROTECT, null=True, blank=True,
+        "regions.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name=_("province"),
     )
     regency = models.ForeignKey(
-        "regions.Regency", on_delete=models.PROTECT, null=True, blank=True,
+        "regions.Regency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name=_("regency or city"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent institution"),
     )
     office = models.ForeignKey(
-        "regions.Office", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="institutions", verbose_name=_("responsible BPJS office"),
+        "regions.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="institutions",
+        verbose_name=_("responsible BPJS office"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -56,7 +70,9 @@ class Institution(models.Model):
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")
         constraints = [
-            models.UniqueConstraint(fields=["name", "province"], name="institution_name_unique_in_province"),
+            models.UniqueConstraint(
+                fields=["name", "province"], name="institution_name_unique_in_province"
+            ),
             models.CheckConstraint(
                 condition=Q(level="nasional") | Q(province__isnull=False),
                 name="institution_below_national_has_province",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,8 +10,15 @@ from partners import selectors
 from partners.models import Institution
 
 
+def _require_partner_work(user) -> None:
+    """Managers read dashboards; institutions are for officers and partner admins."""
+    if not (user.can_manage_partners or user.can_upload_rosters):
+        raise PermissionDenied
+
+
 @login_required
 def institution_list(request: HttpRequest) -> HttpResponse:
+    _require_partner_work(request.user)
     query = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
     institutions = selectors.institution_list(user=request.user, query=query, kind=kind)
@@ -24,6 +32,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_partner_work(request.user)
     institution = selectors.institution_get(user=request.user, pk=pk)
     children = selectors.institution_children(user=request.user, institution=institution)
     return render(

@@ -21,7 +21,9 @@ class Province(models.Model):
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{2}$"), name="province_code_2_digits")
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{2}$"), name="province_code_2_digits"
+            )
         ]
 
     def __str__(self) -> str:
@@ -84,7 +86,11 @@ class Office(models.Model):
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent office"),
     )
     is_active = models.BooleanField(_("active"), default=True)

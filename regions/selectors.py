@@ -10,9 +10,11 @@ from regions.models import Office, OfficeArea, Province, Regency
 def province_list() -> QuerySet[Province]:
     """Reference data, the same for every signed-in user, with the Kanwil serving each province."""
     today = timezone.localdate()
-    kanwil_areas = OfficeArea.objects.valid_on(today).filter(
-        office__kind=Office.Kind.REGIONAL, province__isnull=False
-    ).select_related("office")
+    kanwil_areas = (
+        OfficeArea.objects.valid_on(today)
+        .filter(office__kind=Office.Kind.REGIONAL, province__isnull=False)
+        .select_related("office")
+    )
     return Province.objects.annotate(
         kabupaten_count=Count("regencies", filter=Q(regencies__kind=Regency.Kind.KABUPATEN)),
         kota_count=Count("regencies", filter=Q(regencies__kind=Regency.Kind.KOTA)),

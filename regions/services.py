@@ -25,7 +25,8 @@ KANWIL_PROVINCES: dict[str, tuple[str, list[str]]] = {
     "kanwil-jawa-timur": ("Kantor Wilayah Jawa Timur", ["35"]),
     "kanwil-kalimantan": ("Kantor Wilayah Kalimantan", ["61", "62", "63", "64", "65"]),
     "kanwil-sulawesi-maluku": (
-        "Kantor Wilayah Sulawesi & Maluku", ["71", "72", "73", "74", "75", "76", "81", "82"],
+        "Kantor Wilayah Sulawesi & Maluku",
+        ["71", "72", "73", "74", "75", "76", "81", "82"],
     ),
     "kanwil-bali-nusra-papua": (
         "Kantor Wilayah Bali, Nusa Tenggara & Papua",
@@ -87,16 +88,24 @@ def regions_load_reference() -> LoadCounts:
     regency_rows, district_rows = [], []
     for province in provinces:
         for regency in list_wilayah(province.code):
-            regency_rows.append({
-                "code": regency.code, "province_id": province.code, "name": regency.name,
-                "kind": Regency.Kind.KOTA if regency.type == "kota" else Regency.Kind.KABUPATEN,
-                "source": REGION_SOURCE,
-            })
-            for district in list_wilayah(regency.code):
-                district_rows.append({
-                    "code": district.code, "regency_id": regency.code, "name": district.name,
+            regency_rows.append(
+                {
+                    "code": regency.code,
+                    "province_id": province.code,
+                    "name": regency.name,
+                    "kind": Regency.Kind.KOTA if regency.type == "kota" else Regency.Kind.KABUPATEN,
                     "source": REGION_SOURCE,
-                })
+                }
+            )
+            for district in list_wilayah(regency.code):
+                district_rows.append(
+                    {
+                        "code": district.code,
+                        "regency_id": regency.code,
+                        "name": district.name,
+                        "source": REGION_SOURCE,
+                    }
+                )
     _sync(Province, province_rows, counts)
     _sync(Regency, regency_rows, counts)
     _sync(District, district_rows, counts)
@@ -121,7 +130,9 @@ def offices_load_reference() -> LoadCounts:
         if created:
             OfficeArea.objects.bulk_create(
                 OfficeArea(
-                    office=office, province_id=p, valid_from=REFERENCE_AREA_START,
+                    office=office,
+                    province_id=p,
+                    valid_from=REFERENCE_AREA_START,
                     note="DOMAIN.md reference data",
                 )
                 for p in province_codes

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, print_logins=False, force=False, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("seed_demo creates known passwords; it runs only with DJANGO_DEBUG=true.")
+            raise CommandError(
+                "seed_demo creates known passwords; it runs only with DJANGO_DEBUG=true."
+            )
         translation.activate("id")
         logins = demo_seed()
         if not print_logins:

@@ -1,0 +1,105 @@
+"""The cast: one user per role, on the reference data and demo institutions `make run` shows.
+
+The reference data (regions, offices, programs, rates) and the demo cast are loaded once into the
+test database. Transactional tests (live server, Celery worker) empty the tables when they end,
+so they ask for `reference_data` again, which reloads what is missing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from accounts.demo import demo_seed
+from accounts.models import User
+from partners.models import Institution
+from regions.models import Province
+
+
+def _load_everything() -> None:
+    if not Province.objects.exists():
+        call_command("load_reference", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    if not User.objects.filter(username="admin").exists():
+        demo_seed()
+
+
+@pytest.fixture(scope="session")
+def fast_password_hasher():
+    """Login tests check many passwords; the production hasher's cost is not what they test."""
+    with override_settings(
+        PASSWORD_HASHERS=[
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        ]
+    ):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(fast_password_hasher, django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _load_everything()
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher_everywhere(fast_password_hasher):
+    pass
+
+
+@pytest.fixture
+def reference_data(db):
+    _load_everything()
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+@pytest.fixture
+def national_admin(reference_data) -> User:
+    return _user("admin")
+
+
+@pytest.fixture
+def kanwil_officer(reference_data) -> User:
+    """Regional officer of Kantor Wilayah Banten."""
+    return _user("petugas.kanwil")
+
+
+@pytest.fixture
+def branch_officer(reference_data) -> User:
+    """Regional officer of Kantor Cabang Serang (Kota and Kabupaten Serang)."""
+    return _user("petugas.serang")
+
+
+@pytest.fixture
+def manager(reference_data) -> User:
+    return _user("manajer")
+
+
+@pytest.fixture
+def banten_partner_admin(reference_data) -> User:
+    """Partner admin of Kanwil Kemenag Banten (and so of its Kemenag Kab/Kota)."""
+    return _user("mitra.banten")
+
+
+@pytest.fixture
+def serang_partner_admin(reference_data) -> User:
+    return _user("mitra.serang")
+
+
+@pytest.fixture
+def maluku_partner_admin(reference_data) -> User:
+    return _user("mitra.maluku")
+
+
+@pytest.fixture
+def user_without_role(reference_data) -> User:
+    return User.objects.create_user(username="tanpa.peran", password="irrelevant-pass-123")
+
+
+@pytest.fixture
+def institution(reference_data):
+    """Look up a demo institution by its name."""
+    return lambda name: Institution.objects.get(name=name)
