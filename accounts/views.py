@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.scope import scope_for
 from accounts.selectors import role_assignments_of
-from partners.selectors import institutions_for
+from partners.selectors import institutions_for, own_institutions
 
 
 @login_required
@@ -20,7 +19,5 @@ def home(request: HttpRequest) -> HttpResponse:
         "institution_count": institutions_for(user).count() if not scope.is_empty else 0,
     }
     if not user.can_manage_partners and user.can_upload_rosters:
-        context["my_institutions"] = institutions_for(user).select_related("regency", "province")[
-            :20
-        ]
+        context["my_institutions"] = list(own_institutions(user=user)[:20])
     return render(request, "accounts/home.html", context)

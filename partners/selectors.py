@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -40,3 +40,12 @@ def institution_get(*, user: User, pk: int) -> Institution:
 
 def institution_children(*, user: User, institution: Institution) -> QuerySet[Institution]:
     return institutions_for(user).filter(parent=institution).select_related("regency")
+
+
+def own_institutions(*, user: User) -> QuerySet[Institution]:
+    """A partner admin's institutions, the top of its tree first."""
+    return (
+        institutions_for(user)
+        .select_related("regency", "province")
+        .order_by(F("parent_id").asc(nulls_first=True), "name")
+    )
