@@ -72,9 +72,13 @@ def scope_for(user: User, *, today: dt.date | None = None) -> Scope:
     else:
         office_roots = {a.office_id for a in assignments if a.office_id}
         office_ids = _descendants(Office, office_roots) if office_roots else set()
-        areas = OfficeArea.objects.valid_on(day).filter(office_id__in=office_ids)
-        provinces = {p for p in areas.values_list("province_id", flat=True) if p}
-        regencies = {r for r in areas.values_list("regency_id", flat=True) if r}
+        areas = list(
+            OfficeArea.objects.valid_on(day)
+            .filter(office_id__in=office_ids)
+            .values_list("province_id", "regency_id")
+        )
+        provinces = {province for province, _regency in areas if province}
+        regencies = {regency for _province, regency in areas if regency}
         institution_roots = {a.institution_id for a in assignments if a.institution_id}
         institution_ids = (
             _descendants(Institution, institution_roots) if institution_roots else set()

@@ -9,8 +9,9 @@ from regions import selectors
 
 @login_required
 def province_list(request: HttpRequest) -> HttpResponse:
-    provinces = selectors.province_list()
-    return render(request, "regions/province_list.html", {"provinces": provinces})
+    provinces = list(selectors.province_list())
+    source = provinces[0].source if provinces else ""
+    return render(request, "regions/province_list.html", {"provinces": provinces, "source": source})
 
 
 @login_required
