@@ -130,6 +130,11 @@ def run_command(argv: list[str], *, test: bool) -> int:
         return subprocess.call(argv, env=environment, cwd=BASE_DIR)
 
 
+def celery_worker_argv(*options: str) -> list[str]:
+    """A Celery worker consuming both queues; `make run` and the worker tests start this."""
+    return [PYTHON, "-m", "celery", "-A", "config", "worker", "-Q", "default,imports", *options]
+
+
 def _manage(environment: dict[str, str], *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], env=environment, cwd=BASE_DIR, check=True)
 
@@ -144,20 +149,7 @@ def run_stack() -> int:
         address = environment.get("SINERGI_ADDRESS", "127.0.0.1:8000")
         commands = {
             "web": [PYTHON, "manage.py", "runserver", address],
-            "worker": [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                "default,imports",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "INFO",
-            ],
+            "worker": celery_worker_argv("--concurrency", "2", "--loglevel", "INFO"),
             "beat": [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO"],
         }
         children = {

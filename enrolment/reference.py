@@ -66,69 +66,50 @@ def _rate(
     }
 
 
-def contribution_rates() -> list[dict]:
-    rates = []
-    # Wage earners (PU). JKK and JKM were cut by 99 % from August 2020 to January 2021.
-    for risk_class, percent in JKK_CLASSES.items():
-        relief = str(Decimal(percent) / 100)
-        rates += [
-            _rate(
-                "JKK",
-                "PU",
-                "employer",
-                percent=percent,
-                risk_class=risk_class,
-                valid_to=RELIEF_FROM - dt.timedelta(days=1),
-                legal_basis=PP44,
-            ),
-            _rate(
-                "JKK",
-                "PU",
-                "employer",
-                percent=relief,
-                risk_class=risk_class,
-                valid_from=RELIEF_FROM,
-                valid_to=RELIEF_TO,
-                legal_basis=PP49_2020,
-                note="99 % relief",
-            ),
-            _rate(
-                "JKK",
-                "PU",
-                "employer",
-                percent=percent,
-                risk_class=risk_class,
-                valid_from=RELIEF_TO + dt.timedelta(days=1),
-                legal_basis=PP44,
-            ),
-        ]
-    rates += [
+def _with_2020_relief(program: str, percent: str, *, risk_class: int | None = None) -> list[dict]:
+    """The PP 44/2015 rate, cut by 99 % from August 2020 to January 2021 (PP 49/2020)."""
+    relief = str(Decimal(percent) / 100)
+    before, after = RELIEF_FROM - dt.timedelta(days=1), RELIEF_TO + dt.timedelta(days=1)
+    return [
         _rate(
-            "JKM",
+            program,
             "PU",
             "employer",
-            percent="0.30",
-            valid_to=RELIEF_FROM - dt.timedelta(days=1),
+            percent=percent,
+            risk_class=risk_class,
+            valid_to=before,
             legal_basis=PP44,
         ),
         _rate(
-            "JKM",
+            program,
             "PU",
             "employer",
-            percent="0.003",
+            percent=relief,
+            risk_class=risk_class,
             valid_from=RELIEF_FROM,
             valid_to=RELIEF_TO,
             legal_basis=PP49_2020,
             note="99 % relief",
         ),
         _rate(
-            "JKM",
+            program,
             "PU",
             "employer",
-            percent="0.30",
-            valid_from=RELIEF_TO + dt.timedelta(days=1),
+            percent=percent,
+            risk_class=risk_class,
+            valid_from=after,
             legal_basis=PP44,
         ),
+    ]
+
+
+def contribution_rates() -> list[dict]:
+    # Wage earners (PU).
+    rates = []
+    for risk_class, percent in JKK_CLASSES.items():
+        rates += _with_2020_relief("JKK", percent, risk_class=risk_class)
+    rates += _with_2020_relief("JKM", "0.30")
+    rates += [
         _rate("JHT", "PU", "employer", percent="3.7", legal_basis=PP46),
         _rate("JHT", "PU", "worker", percent="2.0", legal_basis=PP46),
         _rate(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -13,6 +12,7 @@ import pytest
 from django.conf import settings
 
 from config.celery import app as celery_app
+from config.embedded import celery_worker_argv
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,15 +28,7 @@ def celery_worker_process(transactional_db):
     env = dict(os.environ, DATABASE_URL=_test_database_url())
     hostname = f"test-{os.getpid()}@sinergi"
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            "default,imports",
+        celery_worker_argv(
             "--pool",
             "solo",
             "--hostname",
@@ -45,7 +37,7 @@ def celery_worker_process(transactional_db):
             "WARNING",
             "--without-mingle",
             "--without-gossip",
-        ],
+        ),
         cwd=ROOT,
         env=env,
     )
