@@ -127,7 +127,10 @@ def agreement_change_status(
         locked.signed_on and locked.effective_from
     ):
         raise AgreementError(
-            _("Fill in the date of signing and the effective date before marking it signed.")
+            _(
+                "Fill in the date of signing and the effective date before the agreement "
+                "can be marked signed or active."
+            )
         )
     before = locked.status
     locked.status = to

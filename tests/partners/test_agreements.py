@@ -54,7 +54,7 @@ def test_a_draft_goes_through_review_and_signing_to_active(banten_mou, kanwil_of
 
 
 def test_a_draft_cannot_jump_to_active(banten_mou, kanwil_officer):
-    with pytest.raises(AgreementError, match="tidak dapat menjadi|cannot become"):
+    with pytest.raises(AgreementError, match="“Draf” tidak dapat diubah menjadi “Aktif”"):
         agreement_change_status(agreement=banten_mou, to="active", by=kanwil_officer)
     banten_mou.refresh_from_db()
     assert banten_mou.status == "draft"
@@ -75,7 +75,7 @@ def test_a_signed_agreement_needs_its_dates(kanwil_officer, institution):
         office=Office.objects.get(code="kc-serang"),
     )
     agreement_change_status(agreement=agreement, to="in_review", by=kanwil_officer)
-    with pytest.raises(AgreementError):
+    with pytest.raises(AgreementError, match="Isi tanggal penandatanganan"):
         agreement_change_status(agreement=agreement, to="signed", by=kanwil_officer)
 
 
