@@ -23,3 +23,9 @@ def test_numbers_use_indonesian_grouping(client, national_admin):
     with translation.override("id"):
         rendered = Template("{% load humanize %}{{ n|intcomma }}").render(Context({"n": 24201}))
     assert rendered == "24.201"
+
+
+def test_the_home_page_explains_coverage_once_in_indonesian(client, serang_partner_admin):
+    client.force_login(serang_partner_admin)
+    page = client.get(reverse("home")).content.decode()
+    assert page.count("Pekerja terdaftar dan aktif dibandingkan dengan jumlah potensi pekerja") == 1
