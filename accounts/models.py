@@ -34,8 +34,15 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     @cached_property
+    def assignments(self) -> list[RoleAssignment]:
+        """This user's roles with their scope; read once per request (user objects are)."""
+        return list(
+            self.role_assignments.select_related("office", "institution").order_by("role", "id")
+        )
+
+    @cached_property
     def roles(self) -> frozenset[str]:
-        return frozenset(self.role_assignments.values_list("role", flat=True))
+        return frozenset(a.role for a in self.assignments)
 
     @property
     def is_national_admin(self) -> bool:

@@ -32,7 +32,7 @@ class Scope:
         """A filter on Institution (or on a model reaching it through `prefix`)."""
         if self.national:
             return Q()
-        q = Q(**{f"{prefix}pk__in": self.institution_ids}) if self.institution_ids else Q(pk__in=[])
+        q = Q(**{f"{prefix}pk__in": self.institution_ids})
         if self.office_ids:
             q |= Q(**{f"{prefix}office_id__in": self.office_ids})
         if self.regency_codes:
@@ -64,7 +64,7 @@ def scope_for(user: User, *, today: dt.date | None = None) -> Scope:
     from regions.models import Office, OfficeArea
 
     day = today or timezone.localdate()
-    assignments = list(user.role_assignments.all())
+    assignments = user.assignments
     if any(a.role == Role.NATIONAL_ADMIN for a in assignments) or any(
         a.role == Role.MANAGER and a.office_id is None for a in assignments
     ):

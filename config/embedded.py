@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,12 +132,54 @@ def run_command(argv: list[str], *, test: bool) -> int:
 
 
 def celery_worker_argv(*options: str) -> list[str]:
-    """A Celery worker consuming both queues; `make run` and the worker tests start this."""
-    return [PYTHON, "-m", "celery", "-A", "config", "worker", "-Q", "default,imports", *options]
+    """A Celery worker on both queues, without the start-up banner (it would scroll the demo
+    logins away); `make run` and the worker tests start this."""
+    return [
+        PYTHON,
+        "-m",
+        "celery",
+        "--quiet",
+        "-A",
+        "config",
+        "worker",
+        "-Q",
+        "default,imports",
+        *options,
+    ]
 
 
 def _manage(environment: dict[str, str], *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], env=environment, cwd=BASE_DIR, check=True)
+
+
+_stopping = False
+
+
+def _request_stop(signum, frame) -> None:
+    """`run`: Ctrl-C or SIGTERM ends the loop, which then stops the children in order."""
+    global _stopping
+    _stopping = True
+
+
+def _interrupt(signum, frame) -> None:
+    """`exec`: SIGTERM unwinds like Ctrl-C, so the embedded services still stop."""
+    raise KeyboardInterrupt
+
+
+def _wait_until_serving(url: str, children: dict[str, subprocess.Popen]) -> bool:
+    """Wait for the web server to answer its health check; False on Ctrl-C or a dead child."""
+    deadline = time.monotonic() + 120
+    while not _stopping and time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children.values()):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
 
 
 def run_stack() -> int:
@@ -145,7 +188,6 @@ def run_stack() -> int:
         environment.setdefault("DJANGO_DEBUG", "true")
         _manage(environment, "migrate", "--noinput")
         _manage(environment, "load_reference")
-        _manage(environment, "seed_demo")
         address = environment.get("SINERGI_ADDRESS", "127.0.0.1:8000")
         commands = {
             "web": [PYTHON, "manage.py", "runserver", address],
@@ -156,10 +198,12 @@ def run_stack() -> int:
             name: subprocess.Popen(cmd, env=environment, cwd=BASE_DIR)
             for name, cmd in commands.items()
         }
-        _say(f"Sinergi berjalan di http://{address}/  (Ctrl-C untuk berhenti)")
-        _manage(environment, "seed_demo", "--print-logins")
         exit_code = 0
         try:
+            if _wait_until_serving(f"http://{address}/healthz", children):
+                # Seeded once the servers are up, so the logins are the last thing printed.
+                _manage(environment, "seed_demo")
+                _say(f"Sinergi berjalan di http://{address}/  (Ctrl-C untuk berhenti)")
             while not _stopping:
                 stopped = [name for name, child in children.items() if child.poll() is not None]
                 if stopped:
@@ -190,20 +234,6 @@ def _stop(children) -> None:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
-
-
-_stopping = False
-
-
-def _request_stop(signum, frame) -> None:
-    """`run`: Ctrl-C or SIGTERM ends the loop, which then stops the children in order."""
-    global _stopping
-    _stopping = True
-
-
-def _interrupt(signum, frame) -> None:
-    """`exec`: SIGTERM unwinds like Ctrl-C, so the embedded services still stop."""
-    raise KeyboardInterrupt
 
 
 def main() -> int:

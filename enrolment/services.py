@@ -22,19 +22,19 @@ def enrolment_load_reference() -> LoadCounts:
         programs[code], created = Program.objects.get_or_create(
             code=code, defaults={"name": name, "description": description, "sort_order": order}
         )
-        counts.add(True if created else None)
+        counts.found(created=created)
     for order, (code, name) in enumerate(reference.WORKER_CATEGORIES, start=1):
         _obj, created = WorkerCategory.objects.get_or_create(
             code=code, defaults={"name": name, "sort_order": order}
         )
-        counts.add(True if created else None)
+        counts.found(created=created)
     for rate in reference.contribution_rates():
         key = {k: rate[k] for k in ("segment", "payer", "risk_class", "valid_from")}
         defaults = {k: v for k, v in rate.items() if k not in key and k != "program"}
         _obj, created = ContributionRate.objects.get_or_create(
             program=programs[rate["program"]], **key, defaults=defaults
         )
-        counts.add(True if created else None)
+        counts.found(created=created)
     for amount, valid_from, valid_to in reference.JP_CEILINGS:
         _obj, created = WageCeiling.objects.get_or_create(
             program=programs["JP"],
@@ -46,5 +46,5 @@ def enrolment_load_reference() -> LoadCounts:
                 "needs_verification": True,
             },
         )
-        counts.add(True if created else None)
+        counts.found(created=created)
     return counts

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
+from config.celery import app as celery_app
 from ops.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -15,39 +16,29 @@ def heartbeats() -> QuerySet[WorkerHeartbeat]:
     return WorkerHeartbeat.objects.all()[:20]
 
 
-def service_health() -> dict[str, bool]:
-    """Whether the database and the broker answer now."""
-    import redis
-
-    health = {"database": False, "broker": False}
+def database_answers() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        health["database"] = True
     except Exception:  # a health check reports, it does not raise
         logger.warning("health check: database not answering", exc_info=True)
+        return False
+    return True
+
+
+def queue_lengths() -> dict[str, int] | None:
+    """Tasks waiting per queue, read through Celery's own broker connection; None when the
+    broker does not answer."""
     try:
-        client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"], socket_timeout=2)
-        health["broker"] = bool(client.ping())
+        with celery_app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            client = conn.default_channel.client
+            return {queue.name: client.llen(queue.name) for queue in settings.CELERY_TASK_QUEUES}
     except Exception:
         logger.warning("health check: broker not answering", exc_info=True)
-    return health
+        return None
 
 
-def queue_lengths() -> dict[str, int | None]:
-    import redis
-
-    try:
-        client = redis.Redis.from_url(_broker_redis_url(), socket_timeout=2)
-        return {q.name: client.llen(q.name) for q in settings.CELERY_TASK_QUEUES}
-    except Exception:
-        logger.warning("status page: broker not answering", exc_info=True)
-        return {q.name: None for q in settings.CELERY_TASK_QUEUES}
-
-
-def _broker_redis_url() -> str:
-    url = settings.CELERY_BROKER_URL
-    if url.startswith("redis+socket://"):
-        path, _sep, query = url[len("redis+socket://") :].partition("?")
-        return f"unix://{path}?db={query.removeprefix('virtual_host=') or '0'}"
-    return url
+def service_health() -> dict[str, bool]:
+    """Whether the database and the broker answer now."""
+    return {"database": database_answers(), "broker": queue_lengths() is not None}

@@ -20,12 +20,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def status(request: HttpRequest) -> HttpResponse:
     if not request.user.is_national_admin:
         raise PermissionDenied
+    queues = selectors.queue_lengths()
+    health = {"database": selectors.database_answers(), "broker": queues is not None}
     return render(
         request,
         "ops/status.html",
-        {
-            "health": selectors.service_health(),
-            "queues": selectors.queue_lengths(),
-            "heartbeats": selectors.heartbeats(),
-        },
+        {"health": health, "queues": queues or {}, "heartbeats": selectors.heartbeats()},
     )

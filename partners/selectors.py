@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -31,7 +31,6 @@ def institution_get(*, user: User, pk: int) -> Institution:
         return (
             institutions_for(user)
             .select_related("province", "regency", "office", "parent")
-            .annotate(children_count=Count("children"))
             .get(pk=pk)
         )
     except Institution.DoesNotExist:

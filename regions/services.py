@@ -43,13 +43,12 @@ class LoadCounts:
     updated: int = 0
     unchanged: int = 0
 
-    def add(self, created: bool | None) -> None:
-        if created is None:
-            self.unchanged += 1
-        elif created:
+    def found(self, *, created: bool) -> None:
+        """Count a get_or_create: a row made now, or one kept as it was."""
+        if created:
             self.created += 1
         else:
-            self.updated += 1
+            self.unchanged += 1
 
     def __str__(self) -> str:
         return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
@@ -64,14 +63,13 @@ def _sync(model, rows: list[dict], counts: LoadCounts) -> None:
         current = existing.get(row["code"])
         if current is None:
             to_create.append(model(**row))
-            counts.add(True)
         elif any(getattr(current, f) != row[f] for f in fields):
             for f in fields:
                 setattr(current, f, row[f])
             to_update.append(current)
-            counts.add(False)
-        else:
-            counts.add(None)
+    counts.created += len(to_create)
+    counts.updated += len(to_update)
+    counts.unchanged += len(rows) - len(to_create) - len(to_update)
     model.objects.bulk_create(to_create, batch_size=2000)
     if to_update:
         model.objects.bulk_update(to_update, fields, batch_size=2000)
@@ -121,12 +119,12 @@ def offices_load_reference() -> LoadCounts:
         code=HEAD_OFFICE_CODE,
         defaults={"name": "Kantor Pusat BPJS Ketenagakerjaan", "kind": Office.Kind.HEAD},
     )
-    counts.add(True if created else None)
+    counts.found(created=created)
     for code, (name, province_codes) in KANWIL_PROVINCES.items():
         office, created = Office.objects.get_or_create(
             code=code, defaults={"name": name, "kind": Office.Kind.REGIONAL, "parent": head}
         )
-        counts.add(True if created else None)
+        counts.found(created=created)
         if created:
             OfficeArea.objects.bulk_create(
                 OfficeArea(

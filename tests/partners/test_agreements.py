@@ -96,26 +96,36 @@ def test_a_pks_may_not_start_before_its_mou_and_is_flagged_when_it_outlives_it(
     assert pks.outlives_parent()
 
 
-def test_an_officer_cannot_record_an_agreement_outside_their_area(branch_officer, institution):
-    with pytest.raises(AgreementError):
+@pytest.mark.parametrize(
+    "user, institution_name, office_code, message",
+    [
+        (
+            "branch_officer",
+            "Kanwil Kemenag Provinsi Maluku",
+            "kc-ambon",
+            "Lembaga ini berada di luar wilayah kerja Anda.",
+        ),
+        (
+            "banten_partner_admin",
+            "Kantor Kemenag Kota Serang",
+            "kc-serang",
+            "Hanya petugas BPJS yang dapat mencatat perjanjian.",
+        ),
+    ],
+    ids=["officer-outside-their-area", "partner-admin"],
+)
+def test_agreements_are_recorded_only_by_officers_and_only_in_their_area(
+    user, institution_name, office_code, message, request, institution
+):
+    with pytest.raises(AgreementError, match=message):
         agreement_create(
-            by=branch_officer,
-            kind="pks",
-            title="PKS Maluku",
-            institution=institution("Kanwil Kemenag Provinsi Maluku"),
-            office=Office.objects.get(code="kc-ambon"),
-        )
-
-
-def test_a_partner_admin_cannot_record_agreements(banten_partner_admin, institution):
-    with pytest.raises(AgreementError):
-        agreement_create(
-            by=banten_partner_admin,
+            by=request.getfixturevalue(user),
             kind="pks",
             title="PKS",
-            institution=institution("Kantor Kemenag Kota Serang"),
-            office=Office.objects.get(code="kc-serang"),
+            institution=institution(institution_name),
+            office=Office.objects.get(code=office_code),
         )
+    assert not Agreement.objects.filter(title="PKS").exists()
 
 
 def test_an_addendum_needs_the_agreement_it_amends(banten_mou):

@@ -6,24 +6,15 @@ from accounts.demo import demo_seed
 
 
 class Command(BaseCommand):
-    help = "Create demo offices, institutions and one login per role (development only)."
+    help = "Create demo offices, institutions and one login per role, and print the logins."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--print-logins", action="store_true", help="print the demo logins")
-        parser.add_argument(
-            "--force", action="store_true", help="allow with DEBUG off (never in production)"
-        )
-
-    def handle(self, *args, print_logins=False, force=False, **options):
-        if not settings.DEBUG and not force:
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
             raise CommandError(
                 "seed_demo creates known passwords; it runs only with DJANGO_DEBUG=true."
             )
         translation.activate("id")
         logins = demo_seed()
-        if not print_logins:
-            self.stdout.write(f"demo data: {len(logins)} logins present")
-            return
         self.stdout.write("")
         self.stdout.write(f"Login demo (kata sandi semua akun: {settings.DEMO_PASSWORD})")
         for login in logins:
