@@ -45,7 +45,7 @@ migrations-check: install
 
 ## production settings must pass Django's deployment checks
 check-deploy: install
-	DJANGO_DEBUG=false DJANGO_SECRET_KEY="$$(openssl rand -base64 48)" \
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=sinergi.example.go.id \
 	DATABASE_URL=postgres://sinergi@db.invalid/sinergi REDIS_URL=redis://redis.invalid:6379/0 \
 	$(PY) manage.py check --deploy --fail-level WARNING

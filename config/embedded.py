@@ -124,10 +124,13 @@ def _test_environment(environment: dict[str, str]) -> None:
     environment.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _dev_environment(environment: dict[str, str]) -> None:
+    environment.setdefault("DJANGO_DEBUG", "true")
+
+
 def run_command(argv: list[str], *, test: bool) -> int:
     with services(test=test) as environment:
-        if test:
-            _test_environment(environment)
+        (_test_environment if test else _dev_environment)(environment)
         return subprocess.call(argv, env=environment, cwd=BASE_DIR)
 
 
@@ -185,7 +188,7 @@ def _wait_until_serving(url: str, children: dict[str, subprocess.Popen]) -> bool
 def run_stack() -> int:
     """make run: prepare the database, then web server, Celery worker and beat until Ctrl-C."""
     with services(test=False) as environment:
-        environment.setdefault("DJANGO_DEBUG", "true")
+        _dev_environment(environment)
         _manage(environment, "migrate", "--noinput")
         _manage(environment, "load_reference")
         address = environment.get("SINERGI_ADDRESS", "127.0.0.1:8000")

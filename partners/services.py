@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -37,19 +39,9 @@ SNAPSHOT_FIELDS = [
 
 
 def _snapshot(agreement: Agreement) -> dict[str, Any]:
-    values = {}
-    for name in SNAPSHOT_FIELDS:
-        value = getattr(agreement, name)
-        values[name] = (
-            value.isoformat()
-            if isinstance(value, dt.date)
-            else (
-                str(value)
-                if value is not None and not isinstance(value, (int, str, list))
-                else value
-            )
-        )
-    return values
+    """The agreement's recorded fields as JSON values (dates as ISO text, amounts as text)."""
+    values = {name: getattr(agreement, name) for name in SNAPSHOT_FIELDS}
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 
 @transaction.atomic

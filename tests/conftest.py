@@ -7,6 +7,8 @@ so they ask for `reference_data` again, which reloads what is missing.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
@@ -19,7 +21,7 @@ from regions.models import Province
 
 def _load_everything() -> None:
     if not Province.objects.exists():
-        call_command("load_reference", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+        call_command("load_reference", stdout=io.StringIO())
     if not User.objects.filter(username="admin").exists():
         demo_seed()
 
