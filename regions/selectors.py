@@ -15,10 +15,14 @@ def province_list() -> QuerySet[Province]:
         .filter(office__kind=Office.Kind.REGIONAL, province__isnull=False)
         .select_related("office")
     )
-    return Province.objects.annotate(
-        kabupaten_count=Count("regencies", filter=Q(regencies__kind=Regency.Kind.KABUPATEN)),
-        kota_count=Count("regencies", filter=Q(regencies__kind=Regency.Kind.KOTA)),
-    ).prefetch_related(Prefetch("officearea_set", queryset=kanwil_areas, to_attr="kanwil_areas"))
+    return (
+        Province.objects.annotate(
+            kabupaten_count=Count("regencies", filter=Q(regencies__kind=Regency.Kind.KABUPATEN)),
+            kota_count=Count("regencies", filter=Q(regencies__kind=Regency.Kind.KOTA)),
+        )
+        .prefetch_related(Prefetch("officearea_set", queryset=kanwil_areas, to_attr="kanwil_areas"))
+        .order_by("code")
+    )  # Meta.ordering does not apply to aggregate queries
 
 
 def province_get(*, code: str) -> Province:

@@ -168,3 +168,30 @@ def test_a_partner_admin_sees_their_institution_but_not_one_in_another_province(
     expect(page.get_by_role("heading", level=1)).to_have_text("Halaman tidak ditemukan")
     expect(page.get_by_text("Kanwil Kemenag Provinsi Maluku")).to_have_count(0)
     screenshot(page, "mitra.serang-404")
+
+
+def test_the_national_admin_walks_every_page_of_the_navigation(
+    page, live_server, sign_in, national_admin, screenshot
+):
+    sign_in(page, national_admin.username)
+    headings = {
+        "Mitra": "Lembaga mitra",
+        "Cakupan": "Cakupan",
+        "Wilayah": "Provinsi dan Kantor Wilayah BPJS",
+        "Status sistem": "Status sistem",
+    }
+    for link, heading in headings.items():
+        page.get_by_test_id("main-nav").get_by_role("link", name=link, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        screenshot(page, f"admin-{link.lower().replace(' ', '-')}")
+
+    page.get_by_test_id("main-nav").get_by_role("link", name="Mitra", exact=True).click()
+    page.get_by_role("link", name="Kanwil Kemenag Provinsi Banten", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kanwil Kemenag Provinsi Banten")
+    expect(page.get_by_role("link", name="Kantor Kemenag Kota Serang", exact=True)).to_be_visible()
+    screenshot(page, "admin-mitra-detail")
+
+    page.get_by_test_id("main-nav").get_by_role("link", name="Wilayah", exact=True).click()
+    page.get_by_role("link", name="Kalimantan Tengah", exact=True).click()
+    expect(page.get_by_role("cell", name="Kota Palangkaraya", exact=True)).to_be_visible()
+    screenshot(page, "admin-wilayah-kalimantan-tengah")

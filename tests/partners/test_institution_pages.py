@@ -46,4 +46,6 @@ def test_region_list_shows_38_provinces_in_few_queries(
         response = client.get(reverse("regions:province_list"))
     page = response.content.decode()
     assert page.count('href="/wilayah/') == 38 + 1  # 38 provinces and the navigation link
+    codes = [p.code for p in response.context["provinces"]]
+    assert codes == sorted(codes) and codes[0] == "11" and codes[-1] == "96"
     assert "Kantor Wilayah Kalimantan" in page
