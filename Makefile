@@ -51,7 +51,10 @@ check-deploy: install
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 messages: install
-	cd $(CURDIR) && $(PY) manage.py makemessages -l id --no-obsolete -i ".venv/*" -i ".data/*" && $(PY) manage.py compilemessages -l id -i ".venv/*" -i ".data/*"
+	DJANGO_DEBUG=true DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused:6379/0 \
+	  $(PY) manage.py makemessages -l id --no-obsolete -i ".venv/*" -i ".data/*" -i "tests/*"
+	DJANGO_DEBUG=true DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused:6379/0 \
+	  $(PY) manage.py compilemessages -l id -i ".venv/*" -i ".data/*"
 
 shell: install
 	$(EMBEDDED) exec -- $(PY) manage.py shell
