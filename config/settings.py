@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_htmx",
+    "django_filters",
+    "django_tables2",
+    "import_export",
     "axes",
     "accounts",
     "regions",
@@ -187,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
+    "partners-nightly-statuses": {
+        "task": "partners.tasks.advance_agreement_statuses",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }
 
 # --- Authentication, lockout, sessions ------------------------------------------------------------
@@ -253,6 +261,15 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
+
+# Links in e-mails point here (no request to build them from in a nightly task).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Partners ---------------------------------------------------------------------------------------
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The attention list: agreements ending within this many days; drafts untouched this long.
+AGREEMENT_WARN_DAYS = env.int("AGREEMENT_WARN_DAYS", default=90)
+AGREEMENT_STALE_DRAFT_DAYS = env.int("AGREEMENT_STALE_DRAFT_DAYS", default=30)
 
 
 def _xstatic_dir(module: str) -> str:

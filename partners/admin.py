@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from partners.models import Agreement, AgreementEvent, Institution
+from partners.models import Agreement, Change, Institution
 
 
 @admin.register(Institution)
@@ -12,8 +12,8 @@ class InstitutionAdmin(admin.ModelAdmin):
     list_select_related = ["province", "regency", "office", "parent"]
 
 
-class AgreementEventInline(admin.TabularInline):
-    model = AgreementEvent
+class ChangeInline(admin.TabularInline):
+    model = Change
     extra = 0
     can_delete = False
     fields = ["at", "action", "actor", "changes", "note"]
@@ -41,4 +41,4 @@ class AgreementAdmin(admin.ModelAdmin):
     list_select_related = ["institution", "office"]
     autocomplete_fields = ["institution", "parent", "successor"]
     readonly_fields = ["status", "created_by", "created_at", "updated_at"]
-    inlines = [AgreementEventInline]
+    inlines = [ChangeInline]

@@ -1,11 +1,19 @@
-"""Partner institutions. Agreements, parties, targets and follow-ups arrive with the partners issue."""
+"""Partner institutions and their agreements: parties, signatories, targets, follow-ups, events,
+attachments, and the history of every change."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+NPWP_PATTERN = r"^[0-9]{16}$"
+NIP_PATTERN = r"^[0-9]{18}$"
 
 
 class Institution(models.Model):
@@ -63,6 +71,15 @@ class Institution(models.Model):
         related_name="institutions",
         verbose_name=_("responsible BPJS office"),
     )
+    npwp = models.CharField(
+        _("NPWP"),
+        max_length=16,
+        blank=True,
+        validators=[RegexValidator(NPWP_PATTERN, _("An organisation's NPWP has 16 digits."))],
+    )
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -81,8 +98,30 @@ class Institution(models.Model):
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="institution_not_own_parent"
             ),
+            models.CheckConstraint(
+                condition=Q(npwp="") | Q(npwp__regex=NPWP_PATTERN),
+                name="institution_npwp_16_digits",
+            ),
         ]
         indexes = [models.Index(fields=["parent"]), models.Index(fields=["office"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A person at a partner institution the officer deals with."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=150)
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
 
     def __str__(self) -> str:
         return self.name
@@ -196,6 +235,16 @@ class Agreement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    responsible = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements_responsible",
+        verbose_name=_("responsible officer"),
+        help_text=_("Receives the e-mail when the agreement is about to expire."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -258,30 +307,325 @@ class Agreement(models.Model):
         )
 
 
-class AgreementEvent(models.Model):
-    """The history of an agreement: created, edited, status changed — who, when, before/after.
+class Party(models.Model):
+    """One side of an agreement — a partner institution or a BPJS office — with its own number.
 
-    Append-only: written by services in the same transaction as the change.
+    Each side numbers the document in its own register, so a number is unique per party.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parties",
+        verbose_name=_("institution"),
+    )
+    office = models.ForeignKey(
+        "regions.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parties",
+        verbose_name=_("BPJS office"),
+    )
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["office_id", "id"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(institution__isnull=True, office__isnull=False)
+                | Q(institution__isnull=False, office__isnull=True),
+                name="party_is_institution_or_office",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "institution"], name="party_institution_once"
+            ),
+            models.UniqueConstraint(fields=["agreement", "office"], name="party_office_once"),
+            models.UniqueConstraint(
+                fields=["institution", "document_number"],
+                condition=~Q(document_number=""),
+                name="party_institution_number_unique",
+                violation_error_message=_("This institution already used that document number."),
+            ),
+            models.UniqueConstraint(
+                fields=["office", "document_number"],
+                condition=~Q(document_number=""),
+                name="party_office_number_unique",
+                violation_error_message=_("This BPJS office already used that document number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.institution or self.office)
+
+    @property
+    def name(self) -> str:
+        return str(self.institution or self.office)
+
+
+class Signatory(models.Model):
+    class Role(models.TextChoices):
+        SIGNATORY = "signatory", _("Signatory")
+        WITNESS = "witness", _("Witness")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatories")
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.CASCADE,
+        related_name="signatories",
+        verbose_name=_("on behalf of"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    position = models.CharField(_("position"), max_length=200)
+    nip = models.CharField(
+        _("NIP"),
+        max_length=18,
+        blank=True,
+        validators=[RegexValidator(NIP_PATTERN, _("A NIP has 18 digits."))],
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.SIGNATORY)
+
+    class Meta:
+        ordering = ["role", "id"]
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(nip="") | Q(nip__regex=NIP_PATTERN), name="signatory_nip_18_digits"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    """What an agreement aims at for one worker category: how many there are, how many by when."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="targets")
+    category = models.ForeignKey(
+        "enrolment.WorkerCategory",
+        on_delete=models.PROTECT,
+        related_name="targets",
+        verbose_name=_("worker category"),
+    )
+    potential = models.PositiveIntegerField(
+        _("potential workers"), help_text=_("How many such workers the partner has.")
+    )
+    target = models.PositiveIntegerField(
+        _("target"), help_text=_("How many should be registered by the deadline.")
+    )
+    baseline = models.PositiveIntegerField(
+        _("already registered"),
+        default=0,
+        help_text=_("How many were registered when the target was set."),
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["category__sort_order", "id"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "category"],
+                name="target_one_per_category",
+                violation_error_message=_("This agreement already has a target for that category."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target__lte=models.F("potential"))
+                & Q(baseline__lte=models.F("potential")),
+                name="target_within_potential",
+                violation_error_message=_(
+                    "The target and the number already registered cannot exceed the potential."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.target}"
+
+    @property
+    def remaining(self) -> int:
+        return max(self.target - self.baseline, 0)
+
+
+class FollowUp(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="follow_ups")
+    action = models.CharField(_("action"), max_length=300)
+    person_in_charge = models.CharField(_("person in charge"), max_length=150)
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    evidence = models.TextField(
+        _("evidence"), blank=True, help_text=_("What shows it was done: a letter, minutes, a link.")
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(done_on__isnull=False),
+                name="followup_done_has_date",
+                violation_error_message=_("Fill in the date it was done."),
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.action
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.status in self.OPEN_STATUSES and self.due_on < today
+
+
+class AgreementEvent(models.Model):
+    """Something that happened under an agreement: a signing, a card hand-over, a socialisation."""
+
+    class Kind(models.TextChoices):
+        SIGNING = "signing", _("Signing")
+        CARD_HANDOVER = "card_handover", _("Symbolic card hand-over")
+        SOCIALISATION = "socialisation", _("Socialisation")
+        MONITORING = "monitoring", _("Monitoring")
+        CLAIM_HANDOVER = "claim_handover", _("Claim hand-over to heirs")
+        OTHER = "other", _("Other")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    participants = models.TextField(_("participants"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on:%d-%m-%Y}"
+
+
+def _attachment_path(attachment: Attachment, filename: str) -> str:
+    # The stored name is ours (the file's sha256), never the uploader's, which is kept in a field.
+    return f"agreements/{attachment.agreement_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A signed PDF, minutes or a photo. Served only through a view that checks scope."""
+
+    class Kind(models.TextChoices):
+        SIGNED = "signed", _("Signed agreement (PDF)")
+        MINUTES = "minutes", _("Minutes")
+        PHOTO = "photo", _("Photo")
+        OTHER = "other", _("Other document")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        AgreementEvent,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("event"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=_attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "sha256"],
+                name="attachment_once_per_agreement",
+                violation_error_message=_("This file is already attached to the agreement."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Change(models.Model):
+    """History: who changed what and when, with the values before and after.
+
+    Written by the services in the same transaction as the change, never edited afterwards.
+    An agreement's timeline also shows what happened to its parties, targets and follow-ups.
     """
 
     class Action(models.TextChoices):
         CREATED = "created", _("Created")
         UPDATED = "updated", _("Edited")
         STATUS = "status", _("Status changed")
+        ADDED = "added", _("Added")
+        REMOVED = "removed", _("Removed")
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="history")
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    actor = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="history"
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="history"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    subject = models.CharField(
+        _("what"), max_length=100, blank=True, help_text=_("The part changed, e.g. “target”.")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = _("agreement history entry")
-        verbose_name_plural = _("agreement history")
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(institution__isnull=True, agreement__isnull=False)
+                | Q(institution__isnull=False, agreement__isnull=True),
+                name="change_of_institution_or_agreement",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["agreement", "-at"]),
+            models.Index(fields=["institution", "-at"]),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.agreement_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.action} {self.subject} {self.at:%Y-%m-%d %H:%M}"

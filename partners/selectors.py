@@ -1,11 +1,18 @@
+"""Reads for partners, always through the user's scope: outside it, nothing (lists) or 404."""
+
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.scope import scope_for
-from partners.models import Institution
+from partners.models import Agreement, Attachment, Change, FollowUp, Institution, Party
 
 
 def institutions_for(user: User) -> QuerySet[Institution]:
@@ -16,8 +23,21 @@ def institutions_for(user: User) -> QuerySet[Institution]:
     return Institution.objects.filter(scope.institutions_q())
 
 
+def _active_agreement(today: dt.date) -> Exists:
+    return Exists(
+        Agreement.objects.filter(
+            institution=OuterRef("pk"),
+            status__in=[Agreement.Status.ACTIVE, Agreement.Status.EXPIRING],
+        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    )
+
+
 def institution_list(*, user: User, query: str = "", kind: str = "") -> QuerySet[Institution]:
-    qs = institutions_for(user).select_related("province", "regency", "office", "parent")
+    qs = (
+        institutions_for(user)
+        .select_related("province", "regency", "office", "parent")
+        .annotate(has_active_agreement=_active_agreement(timezone.localdate()))
+    )
     if query:
         qs = qs.filter(name__icontains=query)
     if kind:
@@ -47,4 +67,170 @@ def own_institutions(*, user: User) -> QuerySet[Institution]:
         institutions_for(user)
         .select_related("regency", "province")
         .order_by(F("parent_id").asc(nulls_first=True), "name")
+    )
+
+
+def institution_history(*, institution: Institution) -> QuerySet[Change]:
+    return institution.history.select_related("actor")
+
+
+# --- agreements ------------------------------------------------------------------------------
+
+
+def agreements_for(user: User) -> QuerySet[Agreement]:
+    """Agreements with an institution in the user's scope, or signed by one of the user's offices."""
+    scope = scope_for(user)
+    if scope.is_empty:
+        return Agreement.objects.none()
+    q = scope.institutions_q("institution__")
+    if scope.office_ids:
+        q |= Q(office_id__in=scope.office_ids)
+    return Agreement.objects.filter(q)
+
+
+def agreement_list(*, user: User) -> QuerySet[Agreement]:
+    """The list's rows with everything a row shows, in a fixed number of queries."""
+    today = timezone.localdate()
+    return (
+        agreements_for(user)
+        .select_related("institution", "institution__province", "office", "parent")
+        .annotate(
+            overdue_follow_ups=Count(
+                "follow_ups",
+                filter=Q(
+                    follow_ups__status__in=FollowUp.OPEN_STATUSES, follow_ups__due_on__lt=today
+                ),
+            )
+        )
+        .order_by(F("expires_on").asc(nulls_last=True), "title", "pk")
+    )
+
+
+def agreement_get(*, user: User, pk: int) -> Agreement:
+    try:
+        return (
+            agreements_for(user)
+            .select_related(
+                "institution",
+                "institution__province",
+                "institution__regency",
+                "office",
+                "parent",
+                "parent__institution",
+                "successor",
+                "responsible",
+                "created_by",
+            )
+            .get(pk=pk)
+        )
+    except Agreement.DoesNotExist:
+        raise Http404 from None
+
+
+def agreement_children(*, user: User, agreement: Agreement) -> QuerySet[Agreement]:
+    return agreements_for(user).filter(parent=agreement).select_related("institution")
+
+
+def agreement_parties(*, agreement: Agreement) -> QuerySet[Party]:
+    return agreement.parties.select_related("institution", "office").prefetch_related("signatories")
+
+
+def agreement_history(*, agreement: Agreement) -> QuerySet[Change]:
+    return agreement.history.select_related("actor")
+
+
+def agreement_events(*, agreement: Agreement):
+    return agreement.events.prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at"))
+    )
+
+
+def attachment_get(*, user: User, pk: int) -> Attachment:
+    """An attachment whose agreement the user may see; anything else is 404."""
+    try:
+        return Attachment.objects.select_related("agreement").get(
+            pk=pk, agreement__in=agreements_for(user)
+        )
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+
+
+def institutions_choosable(*, user: User) -> QuerySet[Institution]:
+    """What a form may offer: only institutions in the user's scope."""
+    return institutions_for(user).select_related("province").order_by("name")
+
+
+def agreements_choosable_as_parent(*, user: User) -> QuerySet[Agreement]:
+    return (
+        agreements_for(user)
+        .exclude(status__in=[Agreement.Status.TERMINATED])
+        .select_related("institution")
+        .order_by("title")
+    )
+
+
+# --- attention -------------------------------------------------------------------------------
+
+
+@dataclass
+class Attention:
+    """What an officer should look at today; each list is capped, each count is not."""
+
+    expiring: list[Agreement]
+    expiring_count: int
+    expired_still_active: list[Agreement]
+    expired_still_active_count: int
+    overdue_follow_ups: list[FollowUp]
+    overdue_follow_ups_count: int
+    stale_drafts: list[Agreement]
+    stale_drafts_count: int
+    warn_days: int
+
+    @property
+    def total(self) -> int:
+        return (
+            self.expiring_count
+            + self.expired_still_active_count
+            + self.overdue_follow_ups_count
+            + self.stale_drafts_count
+        )
+
+
+def attention_for(
+    *, user: User, today: dt.date | None = None, warn_days: int | None = None, limit: int = 10
+) -> Attention:
+    today = today or timezone.localdate()
+    warn_days = warn_days if warn_days is not None else settings.AGREEMENT_WARN_DAYS
+    agreements = agreements_for(user).select_related("institution", "office")
+    live = [Agreement.Status.ACTIVE, Agreement.Status.EXPIRING]
+    expiring = agreements.filter(
+        status__in=live,
+        expires_on__gte=today,
+        expires_on__lte=today + dt.timedelta(days=warn_days),
+    ).order_by("expires_on", "pk")
+    expired = agreements.filter(status__in=live, expires_on__lt=today).order_by("expires_on", "pk")
+    stale_since = timezone.now() - dt.timedelta(days=settings.AGREEMENT_STALE_DRAFT_DAYS)
+    drafts = agreements.filter(
+        status__in=[Agreement.Status.DRAFT, Agreement.Status.IN_REVIEW],
+        updated_at__lt=stale_since,
+    ).order_by("updated_at", "pk")
+    overdue = (
+        FollowUp.objects.filter(
+            agreement__in=agreements_for(user),
+            status__in=FollowUp.OPEN_STATUSES,
+            due_on__lt=today,
+        )
+        .select_related("agreement", "agreement__institution")
+        .order_by("due_on", "pk")
+    )
+    return Attention(
+        expiring=list(expiring[:limit]),
+        expiring_count=expiring.count(),
+        expired_still_active=list(expired[:limit]),
+        expired_still_active_count=expired.count(),
+        overdue_follow_ups=list(overdue[:limit]),
+        overdue_follow_ups_count=overdue.count(),
+        stale_drafts=list(drafts[:limit]),
+        stale_drafts_count=drafts.count(),
+        warn_days=warn_days,
     )

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 
 from enrolment.models import Program
-from partners.models import Agreement, AgreementEvent
+from partners.models import Agreement, Change
 from partners.services import (
     AgreementError,
     agreement_change_status,
@@ -34,7 +34,7 @@ def banten_mou(kanwil_officer, institution):
 
 def test_recording_an_mou_writes_who_created_it_and_with_what(banten_mou, kanwil_officer):
     event = banten_mou.history.get()
-    assert event.action == AgreementEvent.Action.CREATED and event.actor == kanwil_officer
+    assert event.action == Change.Action.CREATED and event.actor == kanwil_officer
     assert event.changes["expires_on"] == [None, "2027-01-09"]
     assert banten_mou.status == Agreement.Status.DRAFT
     assert set(banten_mou.programs.values_list("code", flat=True)) == {"JKK", "JKM"}

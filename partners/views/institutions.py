@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from partners import selectors
@@ -40,3 +40,11 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "partners/institution_detail.html",
         {"institution": institution, "children": children},
     )
+
+
+def institution_create(request, *args, **kwargs):
+    raise Http404
+
+
+def institution_update(request, *args, **kwargs):
+    raise Http404

@@ -1,0 +1,1 @@
+"""Partner pages: institutions, agreements and what hangs off them, exports."""
