@@ -7,6 +7,22 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
+# A page belongs to the navigation item whose section its URL name starts with.
+SECTIONS = {
+    "partners:institution_list": ("partners:institution",),
+    "partners:agreement_list": (
+        "partners:agreement",
+        "partners:party",
+        "partners:signatory",
+        "partners:target",
+        "partners:follow_up",
+        "partners:event",
+        "partners:attachment",
+    ),
+    "regions:province_list": ("regions:",),
+}
+
+
 def navigation_items(user) -> list[tuple[str, str]]:
     if not user.is_authenticated:
         return []
@@ -15,6 +31,10 @@ def navigation_items(user) -> list[tuple[str, str]]:
         items.append(("partners:institution_list", _("Partners")))
     elif user.can_upload_rosters:
         items.append(("partners:institution_list", _("My institution")))
+    elif user.can_view_dashboards:
+        items.append(("partners:institution_list", _("Partners")))
+    if user.roles:
+        items.append(("partners:agreement_list", _("Agreements")))
     if user.can_view_dashboards:
         items.append(("coverage:dashboard", _("Coverage")))
     if user.can_manage_partners:
@@ -31,7 +51,11 @@ def navigation(request: HttpRequest) -> dict:
     current = request.resolver_match.view_name if request.resolver_match else ""
     return {
         "nav_items": [
-            {"url": reverse(name), "label": label, "active": current == name}
+            {
+                "url": reverse(name),
+                "label": label,
+                "active": current == name or current.startswith(SECTIONS.get(name, (name,))),
+            }
             for name, label in navigation_items(user)
         ]
     }

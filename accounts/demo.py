@@ -7,9 +7,21 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, User
-from partners.models import Institution
+from enrolment.models import Program, WorkerCategory
+from partners.models import Agreement, AgreementEvent, FollowUp, Institution, Signatory
+from partners.services import (
+    agreement_change_status,
+    agreement_create,
+    agreement_derive_initial,
+    event_save,
+    follow_up_save,
+    party_add,
+    signatory_add,
+    target_save,
+)
 from regions.models import Office, OfficeArea
 
 
@@ -98,6 +110,36 @@ INSTITUTIONS = [
         "81.71",
         "kanwil-kemenag-maluku",
         "kc-ambon",
+    ),
+    (
+        "kanwil-kemenag-bengkulu",
+        "Kanwil Kemenag Provinsi Bengkulu",
+        "kanwil_kemenag",
+        "provinsi",
+        "17",
+        None,
+        None,
+        "kanwil-sumbagsel",
+    ),
+    (
+        "pemprov-kalteng",
+        "Pemerintah Provinsi Kalimantan Tengah",
+        "pemprov",
+        "provinsi",
+        "62",
+        None,
+        None,
+        "kanwil-kalimantan",
+    ),
+    (
+        "dpmptsp-kalteng",
+        "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Provinsi Kalimantan Tengah",
+        "dpmptsp",
+        "provinsi",
+        "62",
+        None,
+        "pemprov-kalteng",
+        "kanwil-kalimantan",
     ),
 ]
 
@@ -190,7 +232,7 @@ def demo_seed() -> list[DemoLogin]:
             defaults={
                 "full_name": full_name,
                 "position": position,
-                "email": f"{username}@demo.sinergi.invalid",
+                "email": f"{username}@sinergi.test",
             },
         )
         if created:
@@ -212,4 +254,343 @@ def demo_seed() -> list[DemoLogin]:
             else "Nasional"
         )
         logins.append(DemoLogin(username, full_name, Role(role).label, scope))
+    users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in USERS])}
+    _seed_agreements(users=users, institutions=institutions, offices=offices)
     return logins
+
+
+# --- agreements --------------------------------------------------------------------------------
+# Recorded through the partners services, so each record's history reads as an officer's work.
+# Each agreement is looked up by its title: one that exists is left as it is.
+
+BANTEN_MOU = (
+    "Nota Kesepahaman Perlindungan Jaminan Sosial Ketenagakerjaan Pegawai Non-ASN Kemenag Banten"
+)
+BANTEN_PKS = "PKS Perlindungan Guru Madrasah Diniyah dan Penyuluh Agama Non-PNS Provinsi Banten"
+KOTA_SERANG_PKS = "PKS Kantor Kemenag Kota Serang"
+KAB_SERANG_PKS = "PKS Kantor Kemenag Kabupaten Serang"
+KEJARI_PKS = "PKS Kejaksaan Negeri Serang Bidang Perdata dan Tata Usaha Negara"
+MALUKU_DRAFT = "PKS Perlindungan Pegawai Non-ASN Kanwil Kemenag Provinsi Maluku"
+BENGKULU_MOU = "Nota Kesepahaman Kanwil Kemenag Provinsi Bengkulu"
+KALTENG_PKS = "PKS Integrasi Layanan Perizinan (PTSP) Pemerintah Provinsi Kalimantan Tengah"
+
+D = dt.date
+S = Agreement.Scope
+
+
+def _programs(*codes: str) -> list[Program]:
+    return list(Program.objects.filter(code__in=codes))
+
+
+def _activate(agreement: Agreement, *, by: User) -> Agreement:
+    for status in (Agreement.Status.IN_REVIEW, Agreement.Status.SIGNED, Agreement.Status.ACTIVE):
+        agreement = agreement_change_status(agreement=agreement, to=status, by=by)
+    return agreement
+
+
+def _sign(agreement: Agreement, *, by: User, people: list[tuple]) -> None:
+    """people: (institution or office, name, position, NIP, role)."""
+    parties = {(p.institution_id, p.office_id): p for p in agreement.parties.all()}
+    for side, name, position, nip, role in people:
+        key = (side.pk, None) if isinstance(side, Institution) else (None, side.pk)
+        signatory_add(
+            agreement=agreement,
+            by=by,
+            party=parties[key],
+            name=name,
+            position=position,
+            nip=nip,
+            role=role,
+        )
+
+
+def _target(agreement: Agreement, *, by: User, code: str, **numbers) -> None:
+    target_save(
+        agreement=agreement, by=by, category=WorkerCategory.objects.get(code=code), **numbers
+    )
+
+
+def _seed_agreements(
+    *, users: dict[str, User], institutions: dict[str, Institution], offices: dict[str, Office]
+) -> None:
+    today = timezone.localdate()
+    existing = set(Agreement.objects.values_list("title", flat=True))
+    admin, kanwil, serang = users["admin"], users["petugas.kanwil"], users["petugas.serang"]
+    SIGNATORY, WITNESS = Signatory.Role.SIGNATORY, Signatory.Role.WITNESS
+
+    # Banten: the provincial MoU, its PKS with targets, and two PKS derived for Kemenag Kab/Kota.
+    kemenag_banten = institutions["kanwil-kemenag-banten"]
+    kanwil_banten = offices["kanwil-banten"]
+    if BANTEN_MOU not in existing:
+        mou = agreement_create(
+            by=kanwil,
+            kind=Agreement.Kind.MOU,
+            title=BANTEN_MOU,
+            institution=kemenag_banten,
+            office=kanwil_banten,
+            institution_number="B-0157/Kw.28/HM.01/01/2025",
+            office_number="MOU/3/012025",
+            place_signed="Serang",
+            signed_on=D(2025, 1, 15),
+            effective_from=D(2025, 1, 15),
+            expires_on=D(2027, 1, 14),
+            scopes=[S.COVERAGE, S.DATA_EXCHANGE, S.SOCIALISATION],
+            programs=_programs("JKK", "JKM", "JHT"),
+            funding_source=Agreement.Funding.APBN,
+            flat_wage=2_000_000,
+            responsible=kanwil,
+        )
+        _sign(
+            mou,
+            by=kanwil,
+            people=[
+                (
+                    kemenag_banten,
+                    "H. Muhammad Rizal, M.Ag.",
+                    "Kepala Kantor Wilayah Kementerian Agama Provinsi Banten",
+                    "196905121994031003",
+                    SIGNATORY,
+                ),
+                (
+                    kanwil_banten,
+                    "Eko Prasetyo",
+                    "Kepala Kantor Wilayah BPJS Ketenagakerjaan Banten",
+                    "",
+                    SIGNATORY,
+                ),
+                (
+                    kemenag_banten,
+                    "Drs. Ujang Suherman",
+                    "Kepala Bagian Tata Usaha Kanwil Kemenag Provinsi Banten",
+                    "197208151998031002",
+                    WITNESS,
+                ),
+                (
+                    kanwil_banten,
+                    "Rina Marlina",
+                    "Penata Madya Kepesertaan Kantor Wilayah Banten",
+                    "",
+                    WITNESS,
+                ),
+            ],
+        )
+        _activate(mou, by=kanwil)
+    mou = Agreement.objects.get(title=BANTEN_MOU)
+
+    if BANTEN_PKS not in existing:
+        initial = agreement_derive_initial(mou=mou)
+        initial.update(
+            title=BANTEN_PKS,
+            institution=kemenag_banten,
+            institution_number="B-0412/Kw.28/HM.01/03/2025",
+            office_number="PKS/15/032025",
+            place_signed="Serang",
+            signed_on=D(2025, 3, 10),
+            effective_from=D(2025, 3, 10),
+            scopes=[S.COVERAGE, S.DATA_EXCHANGE],
+        )
+        pks = agreement_create(by=kanwil, **initial)
+        _sign(
+            pks,
+            by=kanwil,
+            people=[
+                (
+                    kemenag_banten,
+                    "H. Muhammad Rizal, M.Ag.",
+                    "Kepala Kantor Wilayah Kementerian Agama Provinsi Banten",
+                    "196905121994031003",
+                    SIGNATORY,
+                ),
+                (
+                    kanwil_banten,
+                    "Eko Prasetyo",
+                    "Kepala Kantor Wilayah BPJS Ketenagakerjaan Banten",
+                    "",
+                    SIGNATORY,
+                ),
+            ],
+        )
+        pks = _activate(pks, by=kanwil)
+        _target(pks, by=kanwil, code="GURU_MADIN", potential=24_201, baseline=24_201, target=24_201)
+        _target(
+            pks,
+            by=kanwil,
+            code="PENYULUH_AGAMA",
+            potential=1_094,
+            baseline=0,
+            target=1_094,
+            deadline=D(today.year, 12, 31),
+        )
+        _target(
+            pks,
+            by=kanwil,
+            code="GURU_MADRASAH",
+            potential=5_000,
+            baseline=0,
+            target=5_000,
+            deadline=D(today.year + 1, 12, 31),
+        )
+        follow_up_save(
+            agreement=pks,
+            by=kanwil,
+            action="Kirim data guru madrasah diniyah tahap 1",
+            person_in_charge="Kasubbag TU Kanwil Kemenag Banten",
+            due_on=D(2025, 4, 30),
+            status=FollowUp.Status.DONE,
+            done_on=D(2025, 4, 28),
+            evidence="Surat B-0520/Kw.28/HM.01/04/2025 dengan data 24.201 guru",
+        )
+        follow_up_save(
+            agreement=pks,
+            by=kanwil,
+            action="Kirim data guru madrasah diniyah tahap 2",
+            person_in_charge="Kasubbag TU Kanwil Kemenag Banten",
+            due_on=today - dt.timedelta(days=10),
+        )
+        follow_up_save(
+            agreement=pks,
+            by=kanwil,
+            action="Sosialisasi pendaftaran penyuluh agama non-PNS di Kantor Kemenag Kab/Kota",
+            person_in_charge="Kabid Penerangan Agama Islam Kanwil Kemenag Banten",
+            due_on=today + dt.timedelta(days=21),
+        )
+        event_save(
+            agreement=pks,
+            by=kanwil,
+            kind=AgreementEvent.Kind.SIGNING,
+            held_on=D(2025, 3, 10),
+            place="Aula Kanwil Kemenag Provinsi Banten, Serang",
+            participants="Kepala Kanwil Kemenag Provinsi Banten; Kepala Kantor Wilayah "
+            "BPJS Ketenagakerjaan Banten; kepala Kantor Kemenag Kab/Kota se-Banten",
+            notes="Penandatanganan bersamaan dengan rapat koordinasi kepala Kantor Kemenag "
+            "Kab/Kota.",
+        )
+
+    kc_serang = offices["kc-serang"]
+    for title, key, number, office_number in [
+        (KOTA_SERANG_PKS, "kemenag-kota-serang", "B-0321/Kk.28.08/HM.01/04/2025", "PKS/21/042025"),
+        (KAB_SERANG_PKS, "kemenag-kab-serang", "B-0298/Kk.28.04/HM.01/04/2025", "PKS/22/042025"),
+    ]:
+        if title in existing:
+            continue
+        initial = agreement_derive_initial(mou=mou)
+        initial.update(
+            title=title,
+            institution=institutions[key],
+            office=kc_serang,
+            institution_number=number,
+            office_number=office_number,
+            place_signed="Serang",
+            signed_on=D(2025, 4, 14),
+            effective_from=D(2025, 4, 14),
+            responsible=serang,
+        )
+        _activate(agreement_create(by=kanwil, **initial), by=kanwil)
+
+    # Kejari Serang pursues employers in arrears; its PKS ends next month.
+    if KEJARI_PKS not in existing:
+        expires = today + dt.timedelta(days=30)
+        starts = expires - dt.timedelta(days=364)
+        kejari = agreement_create(
+            by=serang,
+            kind=Agreement.Kind.PKS,
+            title=KEJARI_PKS,
+            institution=institutions["kejari-serang"],
+            office=kc_serang,
+            institution_number=f"B-1120/M.6.10/Gp.2/{starts:%m/%Y}",
+            office_number=f"PKS/7/{starts:%m%Y}",
+            place_signed="Serang",
+            signed_on=starts,
+            effective_from=starts,
+            expires_on=expires,
+            scopes=[S.COMPLIANCE],
+            responsible=serang,
+            notes="Jaksa Pengacara Negara menagih iuran badan usaha yang menunggak di Kota dan "
+            "Kabupaten Serang atas surat kuasa khusus dari Kantor Cabang Serang.",
+        )
+        _activate(kejari, by=serang)
+
+    # Maluku: still being negotiated.
+    if MALUKU_DRAFT not in existing:
+        agreement_create(
+            by=admin,
+            kind=Agreement.Kind.PKS,
+            title=MALUKU_DRAFT,
+            institution=institutions["kanwil-kemenag-maluku"],
+            office=offices["kc-ambon"],
+            scopes=[S.COVERAGE, S.DATA_EXCHANGE],
+            programs=_programs("JKK", "JKM"),
+            funding_source=Agreement.Funding.APBN,
+            flat_wage=2_000_000,
+            notes="Draf kedua dikirim ke Bagian Hukum Kanwil Kemenag Provinsi Maluku; "
+            "menunggu tanggapan.",
+        )
+
+    # Bengkulu: an MoU whose cards were handed over symbolically.
+    if BENGKULU_MOU not in existing:
+        kemenag_bengkulu = institutions["kanwil-kemenag-bengkulu"]
+        bengkulu = agreement_create(
+            by=admin,
+            kind=Agreement.Kind.MOU,
+            title=BENGKULU_MOU,
+            institution=kemenag_bengkulu,
+            office=offices["kanwil-sumbagsel"],
+            institution_number="B-0731/Kw.07/HM.01/08/2025",
+            office_number="MOU/9/082025",
+            place_signed="Bengkulu",
+            signed_on=D(2025, 8, 20),
+            effective_from=D(2025, 8, 20),
+            expires_on=D(2027, 8, 19),
+            scopes=[S.COVERAGE, S.SOCIALISATION],
+            programs=_programs("JKK", "JKM"),
+            funding_source=Agreement.Funding.APBN,
+            flat_wage=2_000_000,
+        )
+        bengkulu = _activate(bengkulu, by=admin)
+        event_save(
+            agreement=bengkulu,
+            by=admin,
+            kind=AgreementEvent.Kind.CARD_HANDOVER,
+            held_on=D(2025, 9, 25),
+            place="Aula Kanwil Kemenag Provinsi Bengkulu, Kota Bengkulu",
+            participants="Kepala Kanwil Kemenag Provinsi Bengkulu; Kepala Kantor Wilayah "
+            "BPJS Ketenagakerjaan Sumbagsel; 50 guru madrasah diniyah dan penyuluh agama",
+            notes="Penyerahan kartu peserta secara simbolis kepada 10 guru madrasah diniyah; "
+            "kartu lainnya dibagikan melalui Kantor Kemenag Kab/Kota.",
+        )
+
+    # Kalimantan Tengah: a business permit is issued only with proof of BPJS registration.
+    if KALTENG_PKS not in existing:
+        pemprov = institutions["pemprov-kalteng"]
+        kalteng = agreement_create(
+            by=admin,
+            kind=Agreement.Kind.PKS,
+            title=KALTENG_PKS,
+            institution=pemprov,
+            office=offices["kanwil-kalimantan"],
+            institution_number="000.1.5/123/DPMPTSP/2025",
+            office_number="PKS/40/052025",
+            place_signed="Palangka Raya",
+            signed_on=D(2025, 5, 27),
+            effective_from=D(2025, 6, 1),
+            expires_on=D(2027, 5, 31),
+            scopes=[S.PERMIT_INTEGRATION, S.COVERAGE],
+            programs=_programs("JKK", "JKM"),
+            funding_source=Agreement.Funding.APBD,
+        )
+        party_add(
+            agreement=kalteng,
+            by=admin,
+            institution=institutions["dpmptsp-kalteng"],
+            document_number="503/45/DPMPTSP/V/2025",
+        )
+        kalteng = _activate(kalteng, by=admin)
+        _target(
+            kalteng,
+            by=admin,
+            code="HONORER_PEMDA",
+            potential=9_850,
+            baseline=2_460,
+            target=9_850,
+            deadline=D(2027, 5, 31),
+        )

@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 NPWP_PATTERN = r"^[0-9]{16}$"
@@ -287,6 +288,20 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:agreement_detail", args=[self.pk])
+
+    def scope_labels(self) -> list[str]:
+        return [str(self.Scope(value).label) for value in self.scopes]
+
+    def is_past_expiry_but_live(self, today: dt.date) -> bool:
+        """Expired by its dates, still marked active: the nightly task has not run, or failed."""
+        return bool(
+            self.status in {self.Status.ACTIVE, self.Status.EXPIRING}
+            and self.expires_on
+            and self.expires_on < today
+        )
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())

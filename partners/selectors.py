@@ -6,9 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.scope import scope_for
@@ -90,18 +92,21 @@ def agreements_for(user: User) -> QuerySet[Agreement]:
 
 def agreement_list(*, user: User) -> QuerySet[Agreement]:
     """The list's rows with everything a row shows, in a fixed number of queries."""
-    today = timezone.localdate()
+    overdue = (
+        FollowUp.objects.filter(
+            agreement=OuterRef("pk"),
+            status__in=FollowUp.OPEN_STATUSES,
+            due_on__lt=timezone.localdate(),
+        )
+        .order_by()
+        .values("agreement")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         agreements_for(user)
         .select_related("institution", "institution__province", "office", "parent")
-        .annotate(
-            overdue_follow_ups=Count(
-                "follow_ups",
-                filter=Q(
-                    follow_ups__status__in=FollowUp.OPEN_STATUSES, follow_ups__due_on__lt=today
-                ),
-            )
-        )
+        .annotate(overdue_follow_ups=Coalesce(Subquery(overdue), 0))
         .order_by(F("expires_on").asc(nulls_last=True), "title", "pk")
     )
 
@@ -234,3 +239,126 @@ def attention_for(
         stale_drafts_count=drafts.count(),
         warn_days=warn_days,
     )
+
+
+def offices_choosable(*, user: User) -> QuerySet:
+    """The BPJS offices a user may sign for: its own and those under it (all, nationally)."""
+    from regions.models import Office
+
+    scope = scope_for(user)
+    offices = Office.objects.filter(is_active=True).order_by("kind", "name")
+    return offices if scope.national else offices.filter(pk__in=scope.office_ids)
+
+
+def officers_choosable(*, user: User) -> QuerySet[User]:
+    """Officers who can be made responsible for an agreement: those of the user's offices."""
+    from accounts.models import Role
+
+    scope = scope_for(user)
+    officers = User.objects.filter(
+        is_active=True, role_assignments__role=Role.REGIONAL_OFFICER
+    ).distinct()
+    if not scope.national:
+        officers = officers.filter(role_assignments__office_id__in=scope.office_ids)
+    return officers.order_by("full_name", "username")
+
+
+# --- history, as people read it --------------------------------------------------------------
+
+
+@dataclass
+class HistoryLine:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryEntry:
+    change: Change
+    lines: list[HistoryLine]
+    subject: str = ""
+
+
+SUBJECT_MODELS = {
+    "party": Party,
+    "signatory": "Signatory",
+    "target": "Target",
+    "follow-up": FollowUp,
+    "event": "AgreementEvent",
+    "attachment": Attachment,
+}
+
+
+# Keys recorded in history that are not fields of the model changed.
+EXTRA_LABELS = {
+    "programs": _("programs"),
+    "contacts": _("contact persons"),
+    "party": _("party"),
+    "file": _("file"),
+}
+
+
+def _model_for(change: Change, default):
+    from django.apps import apps
+
+    model = SUBJECT_MODELS.get(change.subject, default)
+    return apps.get_model("partners", model) if isinstance(model, str) else model
+
+
+def _field(model, name: str):
+    try:
+        return model._meta.get_field(name.removesuffix("_id"))
+    except Exception:  # a key that is not a model field, e.g. "programs" or "contacts"
+        return None
+
+
+def history_entries(changes: QuerySet[Change], *, model) -> list[HistoryEntry]:
+    """Each change with its fields' labels and readable values: choice labels, names for ids.
+
+    Names of related rows are looked up in one query per related model, not per line.
+    """
+    from django.contrib.postgres.fields import ArrayField
+
+    changes = list(changes)
+    wanted: dict = {}
+    for change in changes:
+        subject_model = _model_for(change, model)
+        for key, pair in change.changes.items():
+            field = _field(subject_model, key)
+            if field is not None and field.is_relation and key.endswith("_id"):
+                wanted.setdefault(field.related_model, set()).update(
+                    v for v in pair if v is not None
+                )
+    names = {
+        related: {str(pk): str(obj) for pk, obj in related.objects.in_bulk(list(ids)).items()}
+        for related, ids in wanted.items()
+    }
+
+    def readable(field, value) -> str:
+        if value in (None, "", []):
+            return "—"
+        if field is None:
+            return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if field.is_relation:
+            return names.get(field.related_model, {}).get(str(value), f"#{value}")
+        if isinstance(field, ArrayField):
+            choices = dict(field.base_field.choices or [])
+            return ", ".join(str(choices.get(v, v)) for v in value)
+        if field.choices:
+            return str(dict(field.choices).get(value, value))
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return f"{value[8:10]}-{value[5:7]}-{value[0:4]}"
+        return str(value)
+
+    entries = []
+    for change in changes:
+        subject_model = _model_for(change, model)
+        lines = []
+        for key, (before, after) in change.changes.items():
+            field = _field(subject_model, key)
+            label = str(field.verbose_name if field is not None else EXTRA_LABELS.get(key, key))
+            lines.append(HistoryLine(label, readable(field, before), readable(field, after)))
+        subject = str(subject_model._meta.verbose_name) if change.subject else ""
+        entries.append(HistoryEntry(change, lines, subject))
+    return entries

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 import filetype
@@ -83,7 +84,10 @@ ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": 
 
 
 def _json(values: dict[str, Any]) -> dict[str, Any]:
-    """Values as JSON (dates as ISO text, amounts as text)."""
+    """Values as JSON (dates as ISO text, amounts as text without trailing zeros)."""
+    values = {
+        k: format(v.normalize(), "f") if isinstance(v, Decimal) else v for k, v in values.items()
+    }
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 
@@ -388,6 +392,13 @@ def agreements_advance_statuses(*, today: dt.date, warn_days: int = 90) -> dict[
     Returns the ids moved to each status, so the caller can tell the responsible officers.
     """
     Status = Agreement.Status
+    # The note is stored text shown on the timeline: write it in the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        notes = {
+            Status.EXPIRED: _("Nightly check: the agreement has passed its end date."),
+            Status.EXPIRING: _("Nightly check: the agreement ends within %(days)d days.")
+            % {"days": warn_days},
+        }
     moved: dict[str, list[int]] = {}
     for target, sources, condition in [
         (Status.EXPIRED, [Status.ACTIVE, Status.EXPIRING], {"expires_on__lt": today}),
@@ -411,7 +422,7 @@ def agreements_advance_statuses(*, today: dt.date, warn_days: int = 90) -> dict[
                 action=Change.Action.STATUS,
                 actor=None,
                 changes={"status": [status, target]},
-                note="nightly status update",
+                note=notes[target],
             )
             for pk, status in rows
         )
@@ -558,10 +569,11 @@ def _save_child(
 
 @transaction.atomic
 def target_save(
-    *, agreement: Agreement, by: User, target: Target | None = None, **values: Any
+    *, agreement: Agreement, by: User, instance: Target | None = None, **values: Any
 ) -> Target:
+    """Add a target (no instance) or change one; `instance`, since `target` is a field."""
     return _save_child(
-        target or Target(agreement=agreement),
+        instance or Target(agreement=agreement),
         agreement=agreement,
         by=by,
         subject="target",
@@ -589,14 +601,14 @@ def target_remove(*, target: Target, by: User) -> None:
 
 @transaction.atomic
 def follow_up_save(
-    *, agreement: Agreement, by: User, follow_up: FollowUp | None = None, **values: Any
+    *, agreement: Agreement, by: User, instance: FollowUp | None = None, **values: Any
 ) -> FollowUp:
     if values.get("status") == FollowUp.Status.DONE and not values.get("done_on"):
         values["done_on"] = timezone.localdate()
     if values.get("status") in FollowUp.OPEN_STATUSES:
         values["done_on"] = None
     return _save_child(
-        follow_up or FollowUp(agreement=agreement),
+        instance or FollowUp(agreement=agreement),
         agreement=agreement,
         by=by,
         subject="follow-up",
@@ -607,10 +619,10 @@ def follow_up_save(
 
 @transaction.atomic
 def event_save(
-    *, agreement: Agreement, by: User, event: AgreementEvent | None = None, **values: Any
+    *, agreement: Agreement, by: User, instance: AgreementEvent | None = None, **values: Any
 ) -> AgreementEvent:
     return _save_child(
-        event or AgreementEvent(agreement=agreement),
+        instance or AgreementEvent(agreement=agreement),
         agreement=agreement,
         by=by,
         subject="event",
@@ -701,9 +713,11 @@ def agreements_notify_responsible(*, moved: dict[str, list[int]]) -> int:
     if not ids:
         return 0
     by_officer: dict[User, list[Agreement]] = {}
-    for agreement in Agreement.objects.filter(pk__in=ids).select_related(
-        "responsible", "created_by", "institution"
-    ).order_by("expires_on", "title"):
+    for agreement in (
+        Agreement.objects.filter(pk__in=ids)
+        .select_related("responsible", "created_by", "institution")
+        .order_by("expires_on", "title")
+    ):
         officer = agreement.responsible or agreement.created_by
         if officer is not None and officer.email and officer.is_active:
             by_officer.setdefault(officer, []).append(agreement)
@@ -719,9 +733,7 @@ def agreements_notify_responsible(*, moved: dict[str, list[int]]) -> int:
                 "Sinergi: %(count)d agreements need attention",
                 len(agreements),
             ) % {"count": len(agreements)}
-        messages.append(
-            EmailMessage(subject=subject, body=body, to=[officer.email])
-        )
+        messages.append(EmailMessage(subject=subject, body=body, to=[officer.email]))
     if messages:
         with get_connection() as connection:
             connection.send_messages(messages)

@@ -11,7 +11,54 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from partners.models import Institution
+from accounts.models import User
+from enrolment.models import WorkerCategory
+from partners.models import Agreement, Attachment, FollowUp, Institution, Party, Signatory, Target
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _child(agreement: Agreement, child: str) -> int:
+    """The id of one of the agreement's records, made here when the demo has none."""
+    party = Party.objects.filter(agreement=agreement).first() or Party.objects.create(
+        agreement=agreement, office=agreement.office
+    )
+    if child == "parties":
+        return party.pk
+    made = {
+        "signatories": lambda: Signatory.objects.create(
+            agreement=agreement, party=party, name="Saksi", position="Staf"
+        ),
+        "targets": lambda: Target.objects.create(
+            agreement=agreement,
+            category=WorkerCategory.objects.get(code="LAINNYA"),
+            potential=10,
+            target=5,
+        ),
+        "follow_ups": lambda: FollowUp.objects.create(
+            agreement=agreement, action="Rapat", person_in_charge="Kasubbag", due_on="2026-01-01"
+        ),
+        "attachments": lambda: _attachment(agreement),
+    }
+    return made[child]().pk
+
+
+def _attachment(agreement: Agreement) -> Attachment:
+    from django.core.files.base import ContentFile
+
+    attachment = Attachment(
+        agreement=agreement,
+        kind=Attachment.Kind.SIGNED,
+        original_name="pks.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=User.objects.get(username="admin"),
+    )
+    attachment.file.save("matrix.pdf", ContentFile(PDF), save=False)
+    attachment.save()
+    return attachment
+
 
 ROLES = [
     "anonymous",
@@ -40,9 +87,13 @@ class Case:
     args: tuple = ()
     method: str = "get"
     data: dict = field(default_factory=dict)
+    agreement: str | None = None  # the agreement the URL points at, by title
+    child: str | None = None  # and one of its records: "targets", "follow_ups", …
 
     def __str__(self) -> str:
-        target = self.institution or "/".join(map(str, self.args))
+        target = self.institution or self.agreement or "/".join(map(str, self.args))
+        if self.child:
+            target = f"{target}/{self.child}"
         return f"{self.url_name}[{target}]" if target else self.url_name
 
 
@@ -68,27 +119,121 @@ SERANG_SCOPE = {
 }
 MALUKU_SCOPE = {"national_admin", "maluku_partner_admin"}
 
+# Demo agreements (accounts/demo.py): one in Kota Serang, one draft in Maluku.
+SERANG_PKS = "PKS Kantor Kemenag Kota Serang"
+MALUKU_DRAFT = "PKS Perlindungan Pegawai Non-ASN Kanwil Kemenag Provinsi Maluku"
+
+
+def reads(scope: set[str]) -> dict[str, int | str]:
+    """A page about one agreement: everyone who sees it reads it (managers too)."""
+    return only(scope | {"manager"}, 200, 404)
+
+
+def writes(scope: set[str], ok: int | str = 200) -> dict[str, int | str]:
+    """A change to one agreement: officers in scope; others who see it read only (403)."""
+    table = only(scope & OFFICERS, ok, 404)
+    table.update({role: 403 for role in (scope - OFFICERS) | {"manager"}})
+    return table
+
+
+def agreement_cases(url_name: str, expect_serang, expect_maluku, **kwargs) -> list[Case]:
+    return [
+        Case(url_name, expect_serang, agreement=SERANG_PKS, **kwargs),
+        Case(url_name, expect_maluku, agreement=MALUKU_DRAFT, **kwargs),
+    ]
+
+
 CASES = [
     Case("home", expect(200)),
     Case("login", expect(HOME, anonymous=200)),
     Case("logout", expect(LOGIN, anonymous=LOGIN), method="post"),
     Case("password_change", expect(200)),
     Case("password_change_done", expect(200)),
-    Case("partners:institution_list", only(OFFICERS | PARTNERS, 200, 403)),
+    # Managers read partners nationally; partner admins read their own tree; officers change.
+    Case("partners:institution_list", expect(200)),
     Case(
         "partners:institution_detail",
-        {**only(SERANG_SCOPE, 200, 404), "manager": 403},
+        only(SERANG_SCOPE | {"manager"}, 200, 404),
         institution="Kantor Kemenag Kota Serang",
     ),
     Case(
         "partners:institution_detail",
-        {**only(MALUKU_SCOPE, 200, 404), "manager": 403},
+        only(MALUKU_SCOPE | {"manager"}, 200, 404),
         institution="Kanwil Kemenag Provinsi Maluku",
     ),
+    Case("partners:institution_detail", expect(404), args=(999_999_999,)),
+    Case("partners:institution_create", only(OFFICERS, 200, 403)),
     Case(
-        "partners:institution_detail",
-        {**only(set(), 200, 404), "manager": 403},
-        args=(999_999_999,),
+        "partners:institution_update",
+        only(OFFICERS, 200, 403),
+        institution="Kantor Kemenag Kota Serang",
+    ),
+    Case(
+        "partners:institution_update",
+        only(OFFICERS, 404, 403) | {"national_admin": 200},
+        institution="Kanwil Kemenag Provinsi Maluku",
+    ),
+    Case("partners:institution_update", only(OFFICERS, 404, 403), args=(999_999_999,)),
+    Case("partners:institution_export", expect(200), args=("xlsx",)),
+    Case("partners:institution_export", expect(200), args=("csv",)),
+    Case("partners:institution_export", expect(404), args=("pdf",)),
+    Case("partners:agreement_export", expect(200), args=("xlsx",)),
+    Case("partners:agreement_list", expect(200)),
+    Case("partners:agreement_create", only(OFFICERS, 200, 403)),
+    *agreement_cases("partners:agreement_detail", reads(SERANG_SCOPE), reads(MALUKU_SCOPE)),
+    Case("partners:agreement_detail", expect(404), args=(999_999_999,)),
+    *agreement_cases("partners:agreement_update", writes(SERANG_SCOPE), writes(MALUKU_SCOPE)),
+    *agreement_cases("partners:agreement_derive", writes(SERANG_SCOPE), writes(MALUKU_SCOPE)),
+    *agreement_cases(
+        "partners:agreement_status",
+        writes(SERANG_SCOPE, 302),
+        writes(MALUKU_SCOPE, 302),
+        method="post",
+    ),
+    *agreement_cases("partners:party_add", writes(SERANG_SCOPE), writes(MALUKU_SCOPE)),
+    *agreement_cases(
+        "partners:party_update", writes(SERANG_SCOPE), writes(MALUKU_SCOPE), child="parties"
+    ),
+    *agreement_cases(
+        "partners:party_remove",
+        writes(SERANG_SCOPE, 302),
+        writes(MALUKU_SCOPE, 302),
+        child="parties",
+        method="post",
+    ),
+    *agreement_cases("partners:signatory_add", writes(SERANG_SCOPE), writes(MALUKU_SCOPE)),
+    *agreement_cases(
+        "partners:signatory_remove",
+        writes(SERANG_SCOPE, 302),
+        writes(MALUKU_SCOPE, 302),
+        child="signatories",
+        method="post",
+    ),
+    *agreement_cases("partners:target_add", writes(SERANG_SCOPE), writes(MALUKU_SCOPE)),
+    *agreement_cases(
+        "partners:target_update", writes(SERANG_SCOPE), writes(MALUKU_SCOPE), child="targets"
+    ),
+    *agreement_cases(
+        "partners:target_remove",
+        writes(SERANG_SCOPE, 302),
+        writes(MALUKU_SCOPE, 302),
+        child="targets",
+        method="post",
+    ),
+    *agreement_cases("partners:follow_up_add", writes(SERANG_SCOPE), writes(MALUKU_SCOPE)),
+    *agreement_cases(
+        "partners:follow_up_update",
+        writes(SERANG_SCOPE),
+        writes(MALUKU_SCOPE),
+        child="follow_ups",
+    ),
+    *agreement_cases("partners:event_add", writes(SERANG_SCOPE), writes(MALUKU_SCOPE)),
+    *agreement_cases("partners:attachment_add", writes(SERANG_SCOPE), writes(MALUKU_SCOPE)),
+    *agreement_cases(
+        "partners:attachment_download",
+        reads(SERANG_SCOPE),
+        reads(MALUKU_SCOPE),
+        child="attachments",
     ),
     Case("regions:province_list", expect(200)),
     Case("regions:province_detail", expect(200), args=("36",)),
@@ -139,6 +284,13 @@ def test_permission_matrix(case: Case, role: str, client, request, reference_dat
     args = case.args
     if case.institution:
         args = (Institution.objects.get(name=case.institution).pk,)
+    if case.agreement:
+        agreement = Agreement.objects.get(title=case.agreement)
+        args = (agreement.pk,)
+        if case.child == "attachments":
+            args = (_child(agreement, case.child),)
+        elif case.child:
+            args = (agreement.pk, _child(agreement, case.child))
     url = reverse(case.url_name, args=args)
     response = getattr(client, case.method)(url, case.data)
 

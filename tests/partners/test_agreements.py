@@ -144,11 +144,19 @@ def test_the_nightly_update_moves_active_agreements_to_expiring_then_expired(
     for status in ["in_review", "signed", "active"]:
         agreement_change_status(agreement=banten_mou, to=status, by=kanwil_officer)
 
-    assert agreements_advance_statuses(today=D(2026, 9, 1)) == {"expired": 0, "expiring": 0}
-    assert agreements_advance_statuses(today=D(2026, 11, 1)) == {"expired": 0, "expiring": 1}
+    # Only this agreement moves: the demo's agreements are set aside.
+    Agreement.objects.exclude(pk=banten_mou.pk).update(status=Agreement.Status.TERMINATED)
+    assert agreements_advance_statuses(today=D(2026, 9, 1)) == {"expired": [], "expiring": []}
+    assert agreements_advance_statuses(today=D(2026, 11, 1)) == {
+        "expired": [],
+        "expiring": [banten_mou.pk],
+    }
     banten_mou.refresh_from_db()
     assert banten_mou.status == "expiring"
-    assert agreements_advance_statuses(today=D(2027, 1, 10)) == {"expired": 1, "expiring": 0}
+    assert agreements_advance_statuses(today=D(2027, 1, 10)) == {
+        "expired": [banten_mou.pk],
+        "expiring": [],
+    }
     banten_mou.refresh_from_db()
     assert banten_mou.status == "expired"
     last = banten_mou.history.first()
