@@ -8,6 +8,7 @@ queries per chunk of rows. Column headers are translated; dates are DD-MM-YYYY t
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
@@ -78,7 +79,7 @@ class AgreementResource(resources.ModelResource):
     status = _text("get_status_display", _("Status"))
     institution = _text("institution__name", _("Partner institution"))
     province = _text("institution__province__name", _("Province"))
-    office = _text("office__name", _("BPJS office"))
+    office = _text("office__name", capfirst(_("BPJS office")))
     document_numbers = fields.Field(column_name=_("Document numbers"))
     signed_on = fields.Field("signed_on", _("Date of signing"), widget=DATE)
     effective_from = fields.Field("effective_from", _("Effective from"), widget=DATE)

@@ -25,7 +25,7 @@ class InstitutionFilter(django_filters.FilterSet):
     )
     office = django_filters.ModelChoiceFilter(
         queryset=Office.objects.order_by("kind", "name"),
-        label=_("BPJS office"),
+        label=_("Responsible BPJS office"),
         empty_label=_("All offices"),
     )
     has_active_agreement = django_filters.ChoiceFilter(

@@ -111,10 +111,9 @@ class InstitutionForm(StyledMixin, forms.ModelForm):
         self.fields["parent"].queryset = parents.select_related("province").order_by("name")
         self.fields["parent"].label_from_instance = _parent_label
         self.fields["province"].queryset = Province.objects.order_by("code")
-        self.fields["regency"].queryset = Regency.objects.select_related("province").order_by(
-            "code"
-        )
-        self.fields["regency"].label_from_instance = lambda r: f"{r.name} ({r.province.name})"
+        regencies = Regency.objects.select_related("province").order_by("code")
+        self.fields["regency"].queryset = regencies
+        self.fields["regency"].widget.choices = _grouped_by_province(regencies)
         self.fields["office"].queryset = Office.objects.filter(is_active=True).order_by(
             "kind", "name"
         ) | Office.objects.filter(pk=current.office_id)
@@ -167,6 +166,14 @@ class InstitutionForm(StyledMixin, forms.ModelForm):
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+def _grouped_by_province(regencies) -> list:
+    """Select options under one heading per province (one query; the field still validates)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for regency in regencies:
+        groups.setdefault(regency.province.name, []).append((regency.pk, regency.name))
+    return [("", "---------"), *groups.items()]
 
 
 def _parent_label(institution: Institution) -> str:

@@ -463,7 +463,7 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category}: {self.target}"
+        return str(self.category)
 
     @property
     def remaining(self) -> int:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -307,10 +310,13 @@ def _model_for(change: Change, default):
 
 
 def _field(model, name: str):
+    """The model's own column for a history key; None for keys that are not one
+    (e.g. "programs", "contacts"), which get their label from EXTRA_LABELS."""
     try:
-        return model._meta.get_field(name.removesuffix("_id"))
-    except Exception:  # a key that is not a model field, e.g. "programs" or "contacts"
+        field = model._meta.get_field(name.removesuffix("_id"))
+    except Exception:
         return None
+    return field if field.concrete and not field.many_to_many else None
 
 
 def history_entries(changes: QuerySet[Change], *, model) -> list[HistoryEntry]:
@@ -338,16 +344,20 @@ def history_entries(changes: QuerySet[Change], *, model) -> list[HistoryEntry]:
     def readable(field, value) -> str:
         if value in (None, "", []):
             return "—"
-        if field is None:
-            return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        if field.is_relation:
-            return names.get(field.related_model, {}).get(str(value), f"#{value}")
         if isinstance(field, ArrayField):
             choices = dict(field.base_field.choices or [])
             return ", ".join(str(choices.get(v, v)) for v in value)
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        if field is None:
+            return str(value)
+        if field.is_relation:
+            return names.get(field.related_model, {}).get(str(value), f"#{value}")
         if field.choices:
             return str(dict(field.choices).get(value, value))
-        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        if isinstance(field, models.IntegerField | models.DecimalField):
+            return number_format(Decimal(str(value)), force_grouping=True)
+        if isinstance(field, models.DateField):
             return f"{value[8:10]}-{value[5:7]}-{value[0:4]}"
         return str(value)
 

@@ -216,7 +216,10 @@ def institution_update(
         setattr(locked, name, value)
     if locked.parent_id and locked.parent_id == locked.pk:
         raise PartnerError(_("An institution cannot be its own parent."))
-    _require_institution_in_scope(by, locked.parent)
+    if locked.parent_id != before["parent_id"]:
+        # A Kemenag Kab/Kota stays under its Kanwil even when the Kanwil is outside a branch
+        # officer's area; only a new parent must be one the officer sees.
+        _require_institution_in_scope(by, locked.parent)
     _clean(locked)
     _save(locked)
     changes = _diff(before, snapshot(locked, INSTITUTION_FIELDS))

@@ -19,13 +19,21 @@ pytestmark = pytest.mark.browser
 
 # The main navigation of each demo user, in order, keyed by the cast fixture that provides them.
 NAVIGATION = {
-    "national_admin": ["Beranda", "Mitra", "Cakupan", "Wilayah", "Status sistem", "Administrasi"],
-    "kanwil_officer": ["Beranda", "Mitra", "Cakupan", "Wilayah"],
-    "branch_officer": ["Beranda", "Mitra", "Cakupan", "Wilayah"],
-    "manager": ["Beranda", "Cakupan"],
-    "banten_partner_admin": ["Beranda", "Lembaga saya", "Cakupan"],
-    "serang_partner_admin": ["Beranda", "Lembaga saya", "Cakupan"],
-    "maluku_partner_admin": ["Beranda", "Lembaga saya", "Cakupan"],
+    "national_admin": [
+        "Beranda",
+        "Mitra",
+        "Perjanjian",
+        "Cakupan",
+        "Wilayah",
+        "Status sistem",
+        "Administrasi",
+    ],
+    "kanwil_officer": ["Beranda", "Mitra", "Perjanjian", "Cakupan", "Wilayah"],
+    "branch_officer": ["Beranda", "Mitra", "Perjanjian", "Cakupan", "Wilayah"],
+    "manager": ["Beranda", "Mitra", "Perjanjian", "Cakupan"],
+    "banten_partner_admin": ["Beranda", "Lembaga saya", "Perjanjian", "Cakupan"],
+    "serang_partner_admin": ["Beranda", "Lembaga saya", "Perjanjian", "Cakupan"],
+    "maluku_partner_admin": ["Beranda", "Lembaga saya", "Perjanjian", "Cakupan"],
 }
 USERNAMES = {
     "national_admin": "admin",
@@ -39,6 +47,7 @@ USERNAMES = {
 EVERY_LINK = [
     "Beranda",
     "Mitra",
+    "Perjanjian",
     "Lembaga saya",
     "Cakupan",
     "Wilayah",
@@ -176,6 +185,7 @@ def test_the_national_admin_walks_every_page_of_the_navigation(
     sign_in(page, national_admin.username)
     headings = {
         "Mitra": "Lembaga mitra",
+        "Perjanjian": "Perjanjian",
         "Cakupan": "Cakupan",
         "Wilayah": "Provinsi dan Kantor Wilayah BPJS",
         "Status sistem": "Status sistem",

@@ -161,7 +161,7 @@ def test_a_pks_starting_before_its_mou_is_refused_with_the_mous_date(client, kan
         ),
     )
     assert response.status_code == 200
-    assert "tidak dapat berlaku sebelum perjanjian yang diikutinya (15-01-2026)" in (
+    assert "tidak dapat mulai berlaku sebelum perjanjian induknya (15-01-2026)" in (
         response.content.decode()
     )
 

@@ -205,7 +205,7 @@ def test_edit_and_record_buttons_are_for_officers_only(
     client, branch_officer, serang_partner_admin, manager, institution
 ):
     kemenag = institution("Kantor Kemenag Kota Serang")
-    record = f'{reverse("partners:agreement_create")}?institution={kemenag.pk}'
+    record = f"{reverse('partners:agreement_create')}?institution={kemenag.pk}"
     edit = reverse("partners:institution_update", args=[kemenag.pk])
     client.force_login(branch_officer)
     page = detail(client, kemenag.pk)
