@@ -1,32 +1,91 @@
+"""Partner records in the admin are for looking, not changing: every change goes through the
+pages and their services, which write the history (who, when, before and after)."""
+
 from django.contrib import admin
 
-from partners.models import Agreement, Change, Institution
+from partners.models import (
+    Agreement,
+    AgreementEvent,
+    Change,
+    Contact,
+    FollowUp,
+    Institution,
+    Party,
+    Signatory,
+    Target,
+)
 
 
-@admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "level", "province", "regency", "office", "parent"]
-    list_filter = ["kind", "level", "province"]
-    search_fields = ["name"]
-    autocomplete_fields = ["parent", "regency", "office"]
-    list_select_related = ["province", "regency", "office", "parent"]
-
-
-class ChangeInline(admin.TabularInline):
-    model = Change
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
-    fields = ["at", "action", "actor", "changes", "note"]
-    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ContactInline(ReadOnlyInline):
+    model = Contact
+
+
+class InstitutionChangeInline(ReadOnlyInline):
+    model = Change
+    fk_name = "institution"
+    fields = ["at", "actor", "action", "changes"]
+
+
+@admin.register(Institution)
+class InstitutionAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "level", "province", "regency", "office", "parent"]
+    list_filter = ["kind", "level", "province"]
+    search_fields = ["name", "npwp"]
+    list_select_related = ["province", "regency", "office", "parent"]
+    inlines = [ContactInline, InstitutionChangeInline]
+
+
+class PartyInline(ReadOnlyInline):
+    model = Party
+
+
+class SignatoryInline(ReadOnlyInline):
+    model = Signatory
+
+
+class TargetInline(ReadOnlyInline):
+    model = Target
+
+
+class FollowUpInline(ReadOnlyInline):
+    model = FollowUp
+    fields = ["action", "person_in_charge", "due_on", "status", "done_on"]
+
+
+class EventInline(ReadOnlyInline):
+    model = AgreementEvent
+
+
+class AgreementChangeInline(ReadOnlyInline):
+    model = Change
+    fk_name = "agreement"
+    fields = ["at", "actor", "action", "subject", "changes", "note"]
+
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
-    """Read-mostly: statuses change through the services (and so the history), not here."""
-
+class AgreementAdmin(ReadOnlyAdmin):
     list_display = [
         "title",
         "kind",
@@ -37,8 +96,13 @@ class AgreementAdmin(admin.ModelAdmin):
         "expires_on",
     ]
     list_filter = ["kind", "status", "office"]
-    search_fields = ["title", "institution__name"]
+    search_fields = ["title", "institution__name", "parties__document_number"]
     list_select_related = ["institution", "office"]
-    autocomplete_fields = ["institution", "parent", "successor"]
-    readonly_fields = ["status", "created_by", "created_at", "updated_at"]
-    inlines = [ChangeInline]
+    inlines = [
+        PartyInline,
+        SignatoryInline,
+        TargetInline,
+        FollowUpInline,
+        EventInline,
+        AgreementChangeInline,
+    ]
