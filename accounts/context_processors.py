@@ -6,7 +6,6 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-
 # A page belongs to the navigation item whose section its URL name starts with.
 SECTIONS = {
     "partners:institution_list": ("partners:institution",),

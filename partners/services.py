@@ -389,7 +389,8 @@ def agreement_change_status(
 
 @transaction.atomic
 def agreements_advance_statuses(*, today: dt.date, warn_days: int = 90) -> dict[str, list[int]]:
-    """Nightly: active agreements near their end become expiring; past their end, expired.
+    """Nightly: active agreements near their end become expiring; past their end, expired;
+    expiring ones whose end moved beyond the window, active again.
 
     Set-based, with one history row per agreement moved (no acting user: the system did it).
     Returns the ids moved to each status, so the caller can tell the responsible officers.
@@ -401,6 +402,7 @@ def agreements_advance_statuses(*, today: dt.date, warn_days: int = 90) -> dict[
             Status.EXPIRED: _("Nightly check: the agreement has passed its end date."),
             Status.EXPIRING: _("Nightly check: the agreement ends within %(days)d days.")
             % {"days": warn_days},
+            Status.ACTIVE: _("Nightly check: the end date was moved later; active again."),
         }
     moved: dict[str, list[int]] = {}
     for target, sources, condition in [
@@ -409,6 +411,12 @@ def agreements_advance_statuses(*, today: dt.date, warn_days: int = 90) -> dict[
             Status.EXPIRING,
             [Status.ACTIVE],
             {"expires_on__gte": today, "expires_on__lte": today + dt.timedelta(days=warn_days)},
+        ),
+        # An expiring agreement whose end date was extended (an addendum) is active again.
+        (
+            Status.ACTIVE,
+            [Status.EXPIRING],
+            {"expires_on__gt": today + dt.timedelta(days=warn_days)},
         ),
     ]:
         rows = list(
@@ -712,7 +720,11 @@ def agreements_notify_responsible(*, moved: dict[str, list[int]]) -> int:
     The officer is the agreement's responsible officer, or whoever recorded it. Returns the
     number of e-mails sent.
     """
-    ids = [pk for pks in moved.values() for pk in pks]
+    ids = [
+        pk
+        for status in (Agreement.Status.EXPIRING, Agreement.Status.EXPIRED)
+        for pk in moved.get(status, [])
+    ]
     if not ids:
         return 0
     by_officer: dict[User, list[Agreement]] = {}

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from partners.models import Agreement, Institution
+
+# django-tables2 ships no Indonesian catalogue; its pagination words are translated in ours.
+TABLES2_WORDS = [gettext_noop("previous"), gettext_noop("next")]
 
 # --- Institutions -----------------------------------------------------------------------------
 

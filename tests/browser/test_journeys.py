@@ -138,13 +138,17 @@ def test_the_language_switch_turns_the_interface_english_and_back(
     page, live_server, sign_in, kanwil_officer
 ):
     sign_in(page, kanwil_officer.username)
-    expect(main_nav_links(page)).to_have_text(["Beranda", "Mitra", "Cakupan", "Wilayah"])
+    expect(main_nav_links(page)).to_have_text(
+        ["Beranda", "Mitra", "Perjanjian", "Cakupan", "Wilayah"]
+    )
     expect(page.locator("html")).to_have_attribute("lang", "id")
 
     page.get_by_role("button", name="English", exact=True).click()
 
     expect(page).to_have_url(live_server.url + reverse("home"))
-    expect(main_nav_links(page)).to_have_text(["Home", "Partners", "Coverage", "Regions"])
+    expect(main_nav_links(page)).to_have_text(
+        ["Home", "Partners", "Agreements", "Coverage", "Regions"]
+    )
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Welcome, {kanwil_officer.full_name}"
@@ -152,7 +156,9 @@ def test_the_language_switch_turns_the_interface_english_and_back(
 
     page.get_by_role("button", name="Bahasa Indonesia", exact=True).click()
 
-    expect(main_nav_links(page)).to_have_text(["Beranda", "Mitra", "Cakupan", "Wilayah"])
+    expect(main_nav_links(page)).to_have_text(
+        ["Beranda", "Mitra", "Perjanjian", "Cakupan", "Wilayah"]
+    )
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Selamat datang, {kanwil_officer.full_name}"

@@ -146,18 +146,40 @@ def test_the_nightly_update_moves_active_agreements_to_expiring_then_expired(
 
     # Only this agreement moves: the demo's agreements are set aside.
     Agreement.objects.exclude(pk=banten_mou.pk).update(status=Agreement.Status.TERMINATED)
-    assert agreements_advance_statuses(today=D(2026, 9, 1)) == {"expired": [], "expiring": []}
+    assert agreements_advance_statuses(today=D(2026, 9, 1)) == {
+        "expired": [],
+        "expiring": [],
+        "active": [],
+    }
     assert agreements_advance_statuses(today=D(2026, 11, 1)) == {
         "expired": [],
         "expiring": [banten_mou.pk],
+        "active": [],
     }
     banten_mou.refresh_from_db()
     assert banten_mou.status == "expiring"
     assert agreements_advance_statuses(today=D(2027, 1, 10)) == {
         "expired": [banten_mou.pk],
         "expiring": [],
+        "active": [],
     }
     banten_mou.refresh_from_db()
     assert banten_mou.status == "expired"
     last = banten_mou.history.first()
     assert last.actor is None and last.changes == {"status": ["expiring", "expired"]}
+
+
+def test_an_expiring_agreement_whose_end_was_extended_is_active_again(banten_mou, kanwil_officer):
+    for status in ["in_review", "signed", "active"]:
+        agreement_change_status(agreement=banten_mou, to=status, by=kanwil_officer)
+    agreements_advance_statuses(today=D(2026, 11, 1))
+    banten_mou.refresh_from_db()
+    assert banten_mou.status == "expiring"
+    Agreement.objects.filter(pk=banten_mou.pk).update(expires_on=D(2029, 1, 9))  # an addendum
+
+    moved = agreements_advance_statuses(today=D(2026, 11, 2))
+
+    assert banten_mou.pk in moved["active"]
+    banten_mou.refresh_from_db()
+    assert banten_mou.status == "active"
+    assert banten_mou.history.first().changes == {"status": ["expiring", "active"]}

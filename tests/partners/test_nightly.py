@@ -141,7 +141,7 @@ def test_a_second_run_the_same_night_moves_nothing_and_writes_nothing(
     history = pks.history.count()
     sent = len(mailoutbox)
 
-    assert advance_agreement_statuses() == {"expired": 0, "expiring": 0, "emails": 0}
+    assert advance_agreement_statuses() == {"expired": 0, "expiring": 0, "active": 0, "emails": 0}
     assert pks.history.count() == history
     assert len(mailoutbox) == sent
     assert len(_to(mailoutbox, officer)) == 1
