@@ -64,7 +64,7 @@ class AgreementFilter(django_filters.FilterSet):
         label=_("Province"),
     )
     office = django_filters.ModelChoiceFilter(
-        queryset=Office.objects.order_by("kind", "name"), label=_("BPJS office")
+        queryset=Office.objects.order_by("kind", "name"), label=_("BPJS Office")
     )
     expires_before = django_filters.DateFilter(
         field_name="expires_on", lookup_expr="lte", label=_("Expires by")

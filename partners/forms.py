@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from enrolment.models import Program
@@ -228,12 +231,24 @@ class AgreementForm(StyledMixin, forms.ModelForm):
     office_number = forms.CharField(
         label=_("BPJS office's document number"), max_length=100, required=False
     )
+    flat_wage = forms.DecimalField(
+        label=capfirst(Agreement._meta.get_field("flat_wage").verbose_name),
+        help_text=Agreement._meta.get_field("flat_wage").help_text,
+        max_digits=14,
+        decimal_places=0,
+        min_value=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "1000"}),
+    )
     scopes = forms.MultipleChoiceField(
         label=_("Scope"),
         choices=Agreement.Scope.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+
+    # Each party's number right beside the party.
+    field_order = ["kind", "title", "institution", "institution_number", "office", "office_number"]
 
     class Meta:
         model = Agreement
@@ -274,7 +289,10 @@ class AgreementForm(StyledMixin, forms.ModelForm):
         self.fields["responsible"].queryset = selectors.officers_choosable(user=user)
         self.fields["programs"].queryset = Program.objects.order_by("sort_order")
         self.fields["programs"].label_from_instance = lambda p: f"{p.code} — {p.name}"
-        self.fields["flat_wage"].widget.attrs["step"] = "1000"
+        if self.instance.flat_wage is not None:
+            self.initial.setdefault("flat_wage", int(self.instance.flat_wage))
+        if isinstance(self.initial.get("flat_wage"), Decimal):
+            self.initial["flat_wage"] = int(self.initial["flat_wage"])
         if not numbers:
             del self.fields["institution_number"]
             del self.fields["office_number"]

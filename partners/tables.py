@@ -62,7 +62,7 @@ class AgreementTable(tables.Table):
     )
     effective_from = tables.DateColumn(format="d-m-Y", verbose_name=_("Effective from"))
     expires_on = tables.DateColumn(format="d-m-Y", verbose_name=_("Expires on"))
-    office = tables.Column(verbose_name=_("BPJS office"), order_by="office__name")
+    office = tables.Column(verbose_name=_("BPJS Office"), order_by="office__name")
     overdue_follow_ups = tables.TemplateColumn(
         template_name="partners/_overdue_cell.html",
         verbose_name=_("Overdue follow-ups"),
