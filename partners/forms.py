@@ -325,6 +325,18 @@ class AgreementForm(StyledMixin, forms.ModelForm):
 class StatusForm(StyledMixin, forms.Form):
     to = forms.ChoiceField(label=_("New status"), choices=Agreement.Status.choices)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    successor = forms.ModelChoiceField(
+        label=_("Renewed by"), queryset=Agreement.objects.none(), required=False
+    )
+
+    def __init__(self, *args, agreement: Agreement, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = (
+            selectors.agreements_for(user)
+            .filter(institution_id=agreement.institution_id)
+            .exclude(pk=agreement.pk)
+            .order_by("-effective_from", "title")
+        )
 
 
 class PartyForm(StyledMixin, forms.ModelForm):

@@ -350,9 +350,17 @@ def agreement_derive_initial(*, mou: Agreement) -> dict[str, Any]:
 
 @transaction.atomic
 def agreement_change_status(
-    *, agreement: Agreement, to: str, by: User | None, note: str = ""
+    *,
+    agreement: Agreement,
+    to: str,
+    by: User | None,
+    note: str = "",
+    successor: Agreement | None = None,
 ) -> Agreement:
-    """Move the status along an allowed transition; the row is locked while it changes."""
+    """Move the status along an allowed transition; the row is locked while it changes.
+
+    "Renewed" names the agreement that takes over (the successor), with the same partner.
+    """
     if by is not None:
         _require_agreement_in_scope(by, agreement)
     locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
@@ -373,18 +381,30 @@ def agreement_change_status(
                 "can be marked signed or active."
             )
         )
-    before = locked.status
+    changes = {"status": [locked.status, to]}
+    if to == Agreement.Status.RENEWED:
+        _check_successor(locked, successor, by)
+        changes["successor_id"] = [locked.successor_id, successor.pk]
+        locked.successor = successor
     locked.status = to
-    locked.save(update_fields=["status", "updated_at"])
-    _record(
-        by=by,
-        agreement=locked,
-        action=Change.Action.STATUS,
-        changes={"status": [before, to]},
-        note=note,
-    )
+    locked.save(update_fields=["status", "successor", "updated_at"])
+    _record(by=by, agreement=locked, action=Change.Action.STATUS, changes=changes, note=note)
     agreement.status = to
+    agreement.successor = locked.successor
     return locked
+
+
+def _check_successor(agreement: Agreement, successor: Agreement | None, by: User | None) -> None:
+    if successor is None:
+        raise PartnerError(_("Choose the agreement that renews this one."))
+    if by is not None and not agreements_for(by).filter(pk=successor.pk).exists():
+        raise PartnerError(_("The renewing agreement is outside your working area."))
+    if successor.pk == agreement.pk or successor.institution_id != agreement.institution_id:
+        raise PartnerError(
+            _("The renewing agreement must be another agreement with the same partner.")
+        )
+    if Agreement.objects.filter(successor=successor).exclude(pk=agreement.pk).exists():
+        raise PartnerError(_("That agreement already renews another one."))
 
 
 @transaction.atomic

@@ -81,6 +81,10 @@ def _detail_context(request: HttpRequest, agreement: Agreement) -> dict:
             for value, label in Agreement.Status.choices
             if agreement.can_move_to(value)
         ],
+        "next_statuses_values": {
+            value for value, _label in Agreement.Status.choices if agreement.can_move_to(value)
+        },
+        "predecessor": selectors.agreements_for(user).filter(successor=agreement).first(),
         "outlives_parent": agreement.outlives_parent(),
         "past_expiry_but_live": agreement.is_past_expiry_but_live(today),
         "today": today,
@@ -89,7 +93,7 @@ def _detail_context(request: HttpRequest, agreement: Agreement) -> dict:
 
 def _forms(agreement: Agreement, user) -> dict:
     return {
-        "status_form": StatusForm(),
+        "status_form": StatusForm(agreement=agreement, user=user),
         "party_form": PartyForm(user=user),
         "signatory_form": SignatoryForm(agreement=agreement),
         "target_form": TargetForm(instance=Target(agreement=agreement)),
@@ -217,14 +221,11 @@ def _form_page(request, agreement: Agreement, form, *, title: str, anchor: str) 
 @require_POST
 def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _officer_agreement(request, pk)
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST, agreement=agreement, user=request.user)
     if form.is_valid():
         try:
             services.agreement_change_status(
-                agreement=agreement,
-                to=form.cleaned_data["to"],
-                by=request.user,
-                note=form.cleaned_data["note"],
+                by=request.user, agreement=agreement, **form.cleaned_data
             )
         except PartnerError as error:
             messages.error(request, str(error))

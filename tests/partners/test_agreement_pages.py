@@ -425,3 +425,30 @@ def test_an_active_agreement_shows_its_status_in_indonesian(kanwil_officer, mou,
     client.force_login(kanwil_officer)
     page = client.get(mou.get_absolute_url()).content.decode()
     assert 'data-testid="status">Aktif<' in page
+
+
+def test_renewing_names_the_successor_and_links_both_ways(client, kanwil_officer, mou):
+    for status in ["in_review", "signed", "active"]:
+        agreement_change_status(agreement=mou, to=status, by=kanwil_officer)
+    renewal = agreement_create(
+        by=kanwil_officer,
+        kind=Agreement.Kind.MOU,
+        title="Nota Kesepahaman Uji Kemenag Banten 2028",
+        institution=mou.institution,
+        office=mou.office,
+    )
+    client.force_login(kanwil_officer)
+    url = reverse("partners:agreement_status", args=[mou.pk])
+
+    refused = client.post(url, {"to": "renewed"}, follow=True).content.decode()
+    assert "Pilih perjanjian yang memperpanjang perjanjian ini." in refused
+    client.post(url, {"to": "renewed", "successor": renewal.pk})
+
+    mou.refresh_from_db()
+    assert mou.status == "renewed" and mou.successor == renewal
+    assert mou.history.first().changes == {
+        "status": ["active", "renewed"],
+        "successor_id": [None, renewal.pk],
+    }
+    assert renewal.title in client.get(mou.get_absolute_url()).content.decode()
+    assert mou.title in client.get(renewal.get_absolute_url()).content.decode()
