@@ -218,6 +218,7 @@ def demo_seed() -> list[DemoLogin]:
             name=name,
             province_id=province,
             defaults={
+                "code": key,
                 "kind": kind,
                 "level": level,
                 "regency_id": regency,

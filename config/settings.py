@@ -180,6 +180,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {
+    "enrolment.tasks.reap_rosters": {"queue": "default"},  # must run when the import worker died
     "enrolment.tasks.*": {"queue": "imports"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
@@ -188,6 +189,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 CELERY_BEAT_SCHEDULE = {
     "ops-heartbeat": {
         "task": "ops.tasks.heartbeat",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
+    "enrolment-reap-rosters": {
+        "task": "enrolment.tasks.reap_rosters",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
@@ -264,6 +270,13 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
 
 # Links in e-mails point here (no request to build them from in a nightly task).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Roster imports ---------------------------------------------------------------------------------
+ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=25 * 1024 * 1024)
+ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=1_000_000)
+ROSTER_MAX_ATTEMPTS = env.int("ROSTER_MAX_ATTEMPTS", default=3)
+# Uploads up to the roster limit reach the view as files, not as memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Partners ---------------------------------------------------------------------------------------
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

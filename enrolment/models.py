@@ -2,15 +2,19 @@
 
 Rates and ceilings are effective-dated rows with their legal basis, never constants in code: a
 relief regulation or the yearly JP ceiling is a new row, and the database refuses two rows that
-would both apply on the same day. Workers, employments and enrolments arrive with the enrolment issue.
+would both apply on the same day.
+
+Workers (once, by NIK), their employments at partner institutions and their enrolments in the
+programs come in through roster imports (`RosterImport`, checked rows staged, then applied).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.db import models
 from django.db.models import Func, Q, Value
 from django.db.models.functions import Coalesce
@@ -175,3 +179,323 @@ class WageCeiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} Rp{self.amount} ({self.valid_from})"
+
+
+# --- Workers, employments, enrolments ---------------------------------------------------------
+
+NIK_PATTERN = r"^[0-9]{16}$"
+
+
+class Sex(models.TextChoices):
+    MALE = "L", _("Male")
+    FEMALE = "P", _("Female")
+
+
+class Worker(models.Model):
+    """A person, once, by NIK. Personal data: masked in lists, every view of it logged."""
+
+    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    birth_date = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    regency = models.ForeignKey(
+        "regions.Regency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("regency or city"),
+    )
+    kpj = models.CharField(_("KPJ number"), max_length=11, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        constraints = [
+            models.CheckConstraint(condition=Q(nik__regex=NIK_PATTERN), name="worker_nik_16_digits")
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class WorkerChange(models.Model):
+    """A worker's fields before and after a roster changed them (the import is the actor's act)."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="changes")
+    roster_import = models.ForeignKey(
+        "enrolment.RosterImport", on_delete=models.PROTECT, related_name="+"
+    )
+    changes = models.JSONField(default=dict)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["worker", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Employment(models.Model):
+    """A worker at an institution's work unit: category, wage and start date, as the roster says."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="employments")
+    institution = models.ForeignKey(
+        "partners.Institution", on_delete=models.PROTECT, related_name="employments"
+    )
+    work_unit = models.CharField(_("work unit"), max_length=200)
+    category = models.ForeignKey(
+        WorkerCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
+    )
+    wage = models.PositiveBigIntegerField(_("wage (Rp)"))
+    start_date = models.DateField(_("started on"))
+    nomor_induk = models.CharField(_("NIP / NUPTK"), max_length=30, blank=True)
+    source_import = models.ForeignKey(
+        "enrolment.RosterImport", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "institution", "work_unit"], name="employment_once_per_unit"
+            ),
+            models.CheckConstraint(condition=Q(wage__gt=0), name="employment_wage_positive"),
+        ]
+        indexes = [models.Index(fields=["institution", "worker"])]
+
+    def __str__(self) -> str:
+        return f"{self.work_unit} ({self.category_id})"
+
+
+class Enrolment(models.Model):
+    """Membership of one worker in one program, from pending registration to active."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending registration")
+        REGISTERED = "registered", _("Registered")
+        ENDED = "ended", _("Ended")
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="enrolments")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrolments")
+    agreement = models.ForeignKey(
+        "partners.Agreement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "program"], name="enrolment_once_per_program")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.program_id} {self.status}"
+
+
+# --- Roster imports -----------------------------------------------------------------------------
+
+
+def _roster_path(roster_import: RosterImport, filename: str) -> str:
+    # Kept verbatim under a name of ours; the uploader's file name is a field.
+    return f"rosters/{roster_import.institution_id}/{filename}"
+
+
+class RosterImport(models.Model):
+    """One uploaded roster, from the file kept verbatim to the rows applied (or refused)."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Waiting to be checked")
+        VALIDATING = "validating", _("Checking rows")
+        VALIDATED = "validated", _("Checked, waiting for confirmation")
+        APPLYING = "applying", _("Applying")
+        APPLIED = "applied", _("Applied")
+        REFUSED = "refused", _("File refused")
+        FAILED = "failed", _("Failed, can be retried")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE = (Status.UPLOADED, Status.VALIDATING, Status.VALIDATED, Status.APPLYING)
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    institution = models.ForeignKey(
+        "partners.Institution", on_delete=models.PROTECT, related_name="roster_imports"
+    )
+    agreement = models.ForeignKey(
+        "partners.Agreement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roster_imports",
+        verbose_name=_("agreement"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    file = models.FileField(upload_to=_roster_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(_("size"))
+    format = models.CharField(max_length=4, choices=Format.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED
+    )
+    file_code = models.CharField(max_length=40, blank=True)
+    message = models.TextField(blank=True)
+    unknown_columns = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    # progress and counts
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_valid = models.PositiveIntegerField(default=0)
+    rows_warning = models.PositiveIntegerField(default=0)
+    rows_error = models.PositiveIntegerField(default=0)
+    workers_created = models.PositiveIntegerField(default=0)
+    workers_updated = models.PositiveIntegerField(default=0)
+    workers_unchanged = models.PositiveIntegerField(default=0)
+    enrolments_created = models.PositiveIntegerField(default=0)
+    timings = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rejected_reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution"],
+                condition=Q(status__in=["uploaded", "validating", "validated", "applying"]),
+                name="roster_import_one_active_per_institution",
+                violation_error_message=_("This institution already has an import in progress."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "sha256"]),
+            models.Index(fields=["status", "claimed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.created_at:%d-%m-%Y %H:%M})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.rows_total:
+            return 0
+        return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class StagedRow(models.Model):
+    """A valid row waiting to be applied. Unlogged and short-lived: filled by COPY during the
+    check, read by the apply, deleted after it. No foreign keys: the apply joins and checks."""
+
+    roster_import = models.ForeignKey(
+        RosterImport, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    row = models.PositiveIntegerField()
+    nik = models.CharField(max_length=16)
+    full_name = models.CharField(max_length=150)
+    birth_date = models.DateField()
+    sex = models.CharField(max_length=1)
+    birth_place = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    regency_code = models.CharField(max_length=5, blank=True)
+    kpj = models.CharField(max_length=11, blank=True)
+    nomor_induk = models.CharField(max_length=30, blank=True)
+    work_unit = models.CharField(max_length=200)
+    category_id = models.IntegerField()
+    start_date = models.DateField()
+    wage = models.BigIntegerField()
+    programs = ArrayField(models.CharField(max_length=5), default=list, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["roster_import", "nik"])]
+
+    def __str__(self) -> str:
+        return f"{self.roster_import_id}:{self.row}"
+
+
+class RowIssue(models.Model):
+    """One problem of one row, as the uploader reads it. `code` is part of the interface."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", _("Error")
+        WARNING = "warning", _("Warning")
+
+    roster_import = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="issues")
+    row = models.PositiveIntegerField(_("row"))
+    column = models.CharField(_("column"), max_length=30)
+    code = models.CharField(_("code"), max_length=40)
+    severity = models.CharField(_("severity"), max_length=7, choices=Severity.choices)
+    message = models.TextField(_("message"))
+    value = models.CharField(_("value"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["row", "id"]
+        indexes = [models.Index(fields=["roster_import", "row"])]
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.column} {self.code}"
+
+
+class ImportEvent(models.Model):
+    """The audit of imports: who uploaded, confirmed, rejected, what the system did, with counts."""
+
+    class Action(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        VALIDATED = "validated", _("Checked")
+        REFUSED = "refused", _("File refused")
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+        RETRIED = "retried", _("Retried")
+
+    roster_import = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.roster_import_id} {self.action}"

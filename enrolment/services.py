@@ -1,11 +1,41 @@
-"""Writes for enrolment. For now: loading the reference programs, categories and rates."""
+"""Writes for enrolment: the reference programs, categories and rates; roster imports."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
 
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
 from enrolment import reference
-from enrolment.models import ContributionRate, Program, WageCeiling, WorkerCategory
+from enrolment.imports import ALLOWED_PROGRAMS, FileRefused, apply, staging
+from enrolment.imports.columns import map_headers
+from enrolment.imports.files import inspect_upload, open_rows
+from enrolment.imports.validation import RowValidator
+from enrolment.models import (
+    ContributionRate,
+    ImportEvent,
+    Program,
+    RosterImport,
+    RowIssue,
+    StagedRow,
+    WageCeiling,
+    WorkerCategory,
+)
+from partners.models import Agreement, Institution
+from partners.selectors import institutions_for
 from regions.services import LoadCounts
 
 
@@ -48,3 +78,502 @@ def enrolment_load_reference() -> LoadCounts:
         )
         counts.found(created=created)
     return counts
+
+
+# --- Roster imports ---------------------------------------------------------------------------
+#
+# upload (kept verbatim, refused early when the file itself is wrong) -> validate (task: stream,
+# check every row, COPY the good ones to staging) -> confirm -> apply (task: one transaction of
+# set-based SQL). Tasks carry only the import's id and claim the row before working; a PostgreSQL
+# advisory lock held while working lets the reaper tell a dead worker from a slow one.
+
+LOCK_CLASS = 4_242  # first key of the advisory locks on roster imports
+CHUNK_ROWS = 10_000  # rows per COPY, and how often progress is saved
+
+log = logging.getLogger(__name__)
+
+
+class RosterError(Exception):
+    """An expected refusal with a message the person can act on."""
+
+    def __init__(self, message: str, *, code: str = "", existing: RosterImport | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.existing = existing
+
+
+def _event(roster_import: RosterImport, action: str, actor=None, **details) -> None:
+    ImportEvent.objects.create(
+        roster_import=roster_import, action=action, actor=actor, details=details
+    )
+
+
+def _sha256(upload: File) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _local_path(roster_import: RosterImport) -> contextlib.AbstractContextManager[Path]:
+    """The stored file as a local path (object storage: copied to a temporary file first)."""
+    try:
+        return contextlib.nullcontext(Path(roster_import.file.path))
+    except NotImplementedError:
+        return _temporary_copy(roster_import)
+
+
+@contextlib.contextmanager
+def _temporary_copy(roster_import: RosterImport):
+    with tempfile.NamedTemporaryFile(suffix=f".{roster_import.format or 'bin'}") as handle:
+        with roster_import.file.open("rb") as source:
+            shutil.copyfileobj(source, handle, 1024 * 1024)
+        handle.flush()
+        yield Path(handle.name)
+
+
+def roster_agreements(*, institution: Institution, today: dt.date | None = None):
+    """Agreements a roster of this institution can be tied to: active ones of the institution or
+    of an institution above it (a Kanwil's PKS covers its Kemenag Kab/Kota), nearest first."""
+    today = today or timezone.localdate()
+    chain, node = [], institution
+    while node is not None and len(chain) < 10:
+        chain.append(node.pk)
+        node = node.parent
+    live = [Agreement.Status.ACTIVE, Agreement.Status.EXPIRING]
+    agreements = list(
+        Agreement.objects.filter(institution_id__in=chain, status__in=live)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .select_related("institution")
+    )
+    return sorted(agreements, key=lambda a: (chain.index(a.institution_id), a.title))
+
+
+def roster_upload(
+    *,
+    by: User | None,
+    institution: Institution,
+    upload: File,
+    agreement: Agreement | None = None,
+    enqueue: bool = True,
+) -> RosterImport:
+    """Keep the file, refuse it now when the file itself is wrong, else queue its check.
+
+    Raises RosterError for a duplicate file or an import still in progress (nothing is kept then:
+    the earlier import holds the file).
+    """
+    if by is not None:
+        _require_uploader(by, institution)
+    if agreement is not None and agreement.pk not in {
+        a.pk for a in roster_agreements(institution=institution)
+    }:
+        raise RosterError(_("Choose an active agreement of this institution or the one above it."))
+    sha256 = _sha256(upload)
+    earlier = (
+        RosterImport.objects.filter(institution=institution, sha256=sha256)
+        .exclude(status__in=[RosterImport.Status.CANCELLED, RosterImport.Status.REFUSED])
+        .first()
+    )
+    if earlier is not None:
+        raise RosterError(
+            _("This file was already uploaded for this institution on %(date)s.")
+            % {"date": timezone.localtime(earlier.created_at).strftime("%d-%m-%Y %H:%M")},
+            code="duplicate_file",
+            existing=earlier,
+        )
+    active = RosterImport.objects.filter(
+        institution=institution, status__in=RosterImport.ACTIVE
+    ).first()
+    if active is not None:
+        raise RosterError(
+            _(
+                "An earlier roster of this institution is still being processed. Finish it "
+                "(confirm or cancel) before uploading another."
+            ),
+            code="import_in_progress",
+            existing=active,
+        )
+    name = Path(upload.name or "roster").name[:255]
+    suffix = Path(name).suffix.lower().lstrip(".")[:5] or "bin"
+    with transaction.atomic():
+        roster_import = RosterImport(
+            institution=institution,
+            agreement=agreement or next(iter(roster_agreements(institution=institution)), None),
+            uploaded_by=by,
+            original_name=name,
+            sha256=sha256,
+            size=upload.size,
+        )
+        roster_import.file.save(f"{sha256}.{suffix}", upload, save=False)
+        try:
+            with _local_path(roster_import) as path:
+                roster_import.format = inspect_upload(path, max_bytes=settings.ROSTER_MAX_BYTES)
+        except FileRefused as refused:
+            roster_import.status = RosterImport.Status.REFUSED
+            roster_import.file_code = refused.code
+            roster_import.message = refused.message
+        try:
+            roster_import.save()
+        except IntegrityError as error:  # a second upload raced past the check above
+            raise RosterError(
+                _("An earlier roster of this institution is still being processed."),
+                code="import_in_progress",
+            ) from error
+        _event(roster_import, ImportEvent.Action.UPLOADED, by, name=name, size=upload.size)
+        if roster_import.status == RosterImport.Status.REFUSED:
+            _event(roster_import, ImportEvent.Action.REFUSED, None, code=roster_import.file_code)
+        elif enqueue:
+            transaction.on_commit(lambda: _send("enrolment.tasks.validate_roster", roster_import))
+    return roster_import
+
+
+def _send(task_name: str, roster_import: RosterImport) -> bool:
+    """Queue a task by name with the import's id only. A broker that is down is not an error
+    for the person: the import is kept and the reaper queues it when the broker is back."""
+    from config.celery import app
+
+    try:
+        app.send_task(task_name, args=[roster_import.pk], retry=False)
+    except Exception:  # kombu raises several kinds; none of them should lose the upload
+        log.warning("broker unavailable, roster import %s waits for the reaper", roster_import.pk)
+        roster_import.queued = False
+        return False
+    roster_import.queued = True
+    return True
+
+
+def _require_uploader(by: User, institution: Institution) -> None:
+    if not (by.can_upload_rosters or by.can_manage_partners):
+        raise RosterError(_("Only partner administrators and BPJS officers can upload rosters."))
+    if not institutions_for(by).filter(pk=institution.pk).exists():
+        raise RosterError(_("The institution is outside your working area."))
+
+
+# --- the check (task) -------------------------------------------------------------------------
+
+
+def _claim(pk: int, source: str, target: str) -> bool:
+    """Move the import from one status to the next; False when someone else already did."""
+    return bool(
+        RosterImport.objects.filter(pk=pk, status=source).update(
+            status=target, claimed_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    )
+
+
+@contextlib.contextmanager
+def _worker_lock(pk: int):
+    """Held while a worker checks an import; released by PostgreSQL if the worker dies."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_CLASS, pk])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, pk])
+
+
+def _clear_staging(pk: int) -> None:
+    StagedRow.objects.filter(roster_import_id=pk).delete()
+
+
+def roster_validate(*, import_id: int, today: dt.date | None = None) -> RosterImport | None:
+    """Check every row of an uploaded roster and stage the valid ones. Idempotent: a second call
+    (a task delivered twice) finds the import already claimed and does nothing."""
+    if not _claim(import_id, RosterImport.Status.UPLOADED, RosterImport.Status.VALIDATING):
+        return None
+    with _worker_lock(import_id):
+        roster_import = RosterImport.objects.select_related("institution").get(pk=import_id)
+        started = time.perf_counter()
+        _clear_staging(import_id)
+        RowIssue.objects.filter(roster_import_id=import_id).delete()
+        try:
+            with _local_path(roster_import) as path:
+                counts = _check_rows(roster_import, path, today or timezone.localdate())
+        except FileRefused as refused:
+            _clear_staging(import_id)
+            RowIssue.objects.filter(roster_import_id=import_id).delete()
+            RosterImport.objects.filter(pk=import_id).update(
+                status=RosterImport.Status.REFUSED,
+                file_code=refused.code,
+                message=refused.message,
+                validated_at=timezone.now(),
+            )
+            _event(roster_import, ImportEvent.Action.REFUSED, None, code=refused.code)
+            return RosterImport.objects.get(pk=import_id)
+        except Exception:
+            log.exception("roster import %s: the check failed", import_id)
+            _clear_staging(import_id)
+            RosterImport.objects.filter(pk=import_id).update(
+                status=RosterImport.Status.FAILED,
+                message=_("The check stopped because of an error in Sinergi. Try again later."),
+            )
+            _event(roster_import, ImportEvent.Action.FAILED, None, phase="validate")
+            return RosterImport.objects.get(pk=import_id)
+        preview = apply.compare(import_id=import_id, institution_id=roster_import.institution_id)
+        RosterImport.objects.filter(pk=import_id).update(
+            status=RosterImport.Status.VALIDATED,
+            validated_at=timezone.now(),
+            workers_created=preview.created,
+            workers_updated=preview.updated,
+            workers_unchanged=preview.unchanged,
+            timings={"validate": round(time.perf_counter() - started, 3)},
+            **counts,
+        )
+        _event(roster_import, ImportEvent.Action.VALIDATED, None, **counts)
+    return RosterImport.objects.get(pk=import_id)
+
+
+def _check_rows(roster_import: RosterImport, path: Path, today: dt.date) -> dict[str, int]:
+    validator = RowValidator.from_database(today=today)
+    done = valid = warned = errored = 0
+    with open_rows(path, roster_import.format, max_rows=settings.ROSTER_MAX_ROWS) as source:
+        header = map_headers(source.headers)
+        RosterImport.objects.filter(pk=roster_import.pk).update(
+            unknown_columns=header.unknown[:50],
+            rows_total=_estimate_rows(path, roster_import.format, source),
+        )
+        rows, issues = [], []
+        for number, values in source:
+            clean, found = validator.validate(number, header.row_values(values))
+            done += 1
+            if clean is not None:
+                rows.append(clean)
+                valid += 1
+                warned += bool(found)
+            else:
+                errored += 1
+            issues.extend(found)
+            if done % CHUNK_ROWS == 0:
+                _flush(roster_import.pk, rows, issues, done)
+                rows, issues = [], []
+        _flush(roster_import.pk, rows, issues, done)
+    if done == 0:
+        raise FileRefused(
+            "empty_file",
+            _("The file has column headers but no data rows. Fill in the rows and upload again."),
+        )
+    warned += _flag_workers_elsewhere(roster_import)
+    return {"rows_total": done, "rows_valid": valid, "rows_warning": warned, "rows_error": errored}
+
+
+def _estimate_rows(path: Path, fmt: str, source) -> int | None:
+    """For the progress bar: XLSX knows its height; a CSV is estimated from its size."""
+    height = getattr(source, "total_rows", None)
+    if height:
+        return height
+    return max(1, path.stat().st_size // 120) if fmt == RosterImport.Format.CSV else None
+
+
+def _flush(pk: int, rows: list, issues: list, done: int) -> None:
+    if rows:
+        staging.copy_rows(pk, rows)
+    if issues:
+        staging.copy_issues(pk, issues)
+    RosterImport.objects.filter(pk=pk).update(rows_done=done)
+
+
+WORKERS_ELSEWHERE_SQL = """
+INSERT INTO enrolment_rowissue (roster_import_id, "row", "column", code, severity, message, value)
+SELECT s.roster_import_id, s.row, 'NIK', 'worker_in_other_institution', 'warning',
+       'NIK ini juga tercatat bekerja di ' || string_agg(DISTINCT i.name, ', ') ||
+       '. Tidak apa-apa jika benar; periksa bila keliru.',
+       left(s.nik, 4) || '********' || right(s.nik, 4)
+FROM enrolment_stagedrow s
+JOIN enrolment_worker w ON w.nik = s.nik
+JOIN enrolment_employment e ON e.worker_id = w.id AND e.institution_id <> %(institution)s
+JOIN partners_institution i ON i.id = e.institution_id
+WHERE s.roster_import_id = %(import)s
+GROUP BY s.roster_import_id, s.row, s.nik
+"""
+
+
+def _flag_workers_elsewhere(roster_import: RosterImport) -> int:
+    """Warnings, set-based: workers this roster lists who already work at another institution.
+    Returns how many rows got their first warning this way."""
+    params = {"import": roster_import.pk, "institution": roster_import.institution_id}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT count(*) FROM enrolment_stagedrow s
+               WHERE s.roster_import_id = %(import)s AND EXISTS (
+                 SELECT 1 FROM enrolment_rowissue r
+                 WHERE r.roster_import_id = s.roster_import_id AND r.row = s.row)""",
+            params,
+        )
+        already_warned = cursor.fetchone()[0]
+        cursor.execute(WORKERS_ELSEWHERE_SQL, params)
+        cursor.execute(
+            """SELECT count(*) FROM enrolment_stagedrow s
+               WHERE s.roster_import_id = %(import)s AND EXISTS (
+                 SELECT 1 FROM enrolment_rowissue r
+                 WHERE r.roster_import_id = s.roster_import_id AND r.row = s.row)""",
+            params,
+        )
+        return cursor.fetchone()[0] - already_warned
+
+
+# --- confirm, apply, and the ways out -----------------------------------------------------------
+
+
+def roster_confirm(*, by: User, roster_import: RosterImport, enqueue: bool = True) -> None:
+    """The uploader (or an officer) confirms: the valid rows will be applied."""
+    _require_uploader(by, roster_import.institution)
+    if roster_import.status != RosterImport.Status.VALIDATED or not roster_import.rows_valid:
+        raise RosterError(_("Only a checked roster with valid rows can be applied."))
+    RosterImport.objects.filter(pk=roster_import.pk).update(applied_by=by)
+    if enqueue:
+        transaction.on_commit(lambda: _send("enrolment.tasks.apply_roster", roster_import))
+
+
+def default_programs(agreement: Agreement | None) -> list[str]:
+    """What a row without a PROGRAM column enrols in: the agreement's programs a non-ASN worker
+    may have, else the two mandatory ones."""
+    codes = []
+    if agreement is not None:
+        codes = [p.code for p in agreement.programs.all() if p.code in ALLOWED_PROGRAMS]
+    return codes or ["JKK", "JKM"]
+
+
+def roster_apply(*, import_id: int) -> RosterImport | None:
+    """Apply the staged rows in one transaction. Idempotent: only the task that moves the import
+    from validated to applying writes; a crash rolls everything back and the reaper retries."""
+    if not _claim(import_id, RosterImport.Status.VALIDATED, RosterImport.Status.APPLYING):
+        return None
+    roster_import = RosterImport.objects.select_related("agreement").get(pk=import_id)
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, import_id])
+            counts, timings = apply.apply_staged(
+                import_id=import_id,
+                institution_id=roster_import.institution_id,
+                agreement_id=roster_import.agreement_id,
+                default_programs=default_programs(roster_import.agreement),
+            )
+            _clear_staging(import_id)
+            timings = {**roster_import.timings, **timings}
+            timings["apply"] = round(time.perf_counter() - started, 3)
+            RosterImport.objects.filter(pk=import_id).update(
+                status=RosterImport.Status.APPLIED,
+                applied_at=timezone.now(),
+                workers_created=counts.created,
+                workers_updated=counts.updated,
+                workers_unchanged=counts.unchanged,
+                enrolments_created=counts.enrolments,
+                timings=timings,
+            )
+            _event(
+                roster_import,
+                ImportEvent.Action.APPLIED,
+                roster_import.applied_by,
+                created=counts.created,
+                updated=counts.updated,
+                unchanged=counts.unchanged,
+                enrolments=counts.enrolments,
+            )
+    except Exception:
+        log.exception("roster import %s: the apply failed", import_id)
+        RosterImport.objects.filter(pk=import_id).update(
+            status=RosterImport.Status.FAILED,
+            message=_("Applying stopped because of an error in Sinergi; nothing was applied."),
+        )
+        _event(roster_import, ImportEvent.Action.FAILED, None, phase="apply")
+    return RosterImport.objects.get(pk=import_id)
+
+
+def _close(roster_import: RosterImport, status: str, action: str, by, **details) -> None:
+    with transaction.atomic():
+        changed = RosterImport.objects.filter(
+            pk=roster_import.pk,
+            status__in=[RosterImport.Status.VALIDATED, RosterImport.Status.FAILED],
+        ).update(status=status, **({"rejected_by": by} if status == "rejected" else {}), **details)
+        if not changed:
+            raise RosterError(_("This import can no longer be cancelled or rejected."))
+        _clear_staging(roster_import.pk)
+        _event(roster_import, action, by, **details)
+
+
+def roster_cancel(*, by: User, roster_import: RosterImport) -> None:
+    _require_uploader(by, roster_import.institution)
+    _close(roster_import, RosterImport.Status.CANCELLED, ImportEvent.Action.CANCELLED, by)
+
+
+def roster_reject(*, by: User, roster_import: RosterImport, reason: str) -> None:
+    """An officer turns a roster down, with a reason the partner reads."""
+    if not by.can_manage_partners:
+        raise RosterError(_("Only BPJS officers can reject a roster."))
+    _require_uploader(by, roster_import.institution)
+    if not reason.strip():
+        raise RosterError(_("Write the reason, so the partner knows what to fix."))
+    _close(
+        roster_import,
+        RosterImport.Status.REJECTED,
+        ImportEvent.Action.REJECTED,
+        by,
+        rejected_reason=reason.strip()[:300],
+    )
+
+
+def roster_retry(*, by: User | None, roster_import: RosterImport) -> None:
+    """A failed import starts again: the apply when its rows are staged, else the check."""
+    if by is not None:
+        _require_uploader(by, roster_import.institution)
+    staged = (
+        RosterImport.objects.filter(pk=roster_import.pk, validated_at__isnull=False).exists()
+        and StagedRow.objects.filter(roster_import_id=roster_import.pk).exists()
+    )
+    target = RosterImport.Status.VALIDATED if staged else RosterImport.Status.UPLOADED
+    if not RosterImport.objects.filter(
+        pk=roster_import.pk, status=RosterImport.Status.FAILED
+    ).update(status=target, message=""):
+        raise RosterError(_("Only a failed import can be tried again."))
+    _event(roster_import, ImportEvent.Action.RETRIED, by)
+    task = "enrolment.tasks.apply_roster" if staged else "enrolment.tasks.validate_roster"
+    if staged and roster_import.applied_by_id is None:
+        return  # checked but never confirmed: it waits for the person again
+    transaction.on_commit(lambda: _send(task, roster_import))
+
+
+def rosters_reap(*, stale_after: dt.timedelta = dt.timedelta(seconds=60)) -> list[int]:
+    """Beat (every minute) and worker start: imports whose worker died go back to work.
+
+    An import checking or applying whose advisory lock nobody holds lost its worker (PostgreSQL
+    released the lock with the connection); nothing of it was applied (one transaction), so it is
+    marked failed and queued again. Uploads the broker never received are queued again too.
+    """
+    cutoff = timezone.now() - stale_after
+    reaped = []
+    for roster_import in RosterImport.objects.filter(
+        status__in=[RosterImport.Status.VALIDATING, RosterImport.Status.APPLYING],
+        claimed_at__lt=cutoff,
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, roster_import.pk])
+            free = cursor.fetchone()[0]
+            if free:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, roster_import.pk])
+        if not free:
+            continue  # a worker is on it
+        if RosterImport.objects.filter(
+            pk=roster_import.pk, status=roster_import.status, claimed_at=roster_import.claimed_at
+        ).update(status=RosterImport.Status.FAILED):
+            if roster_import.status == RosterImport.Status.VALIDATING:
+                _clear_staging(roster_import.pk)  # a half-done check starts over
+            _event(roster_import, ImportEvent.Action.FAILED, None, phase="reaper")
+            if roster_import.attempts < settings.ROSTER_MAX_ATTEMPTS:
+                roster_import.status = RosterImport.Status.FAILED
+                roster_retry(by=None, roster_import=roster_import)
+            reaped.append(roster_import.pk)
+    for roster_import in RosterImport.objects.filter(
+        status=RosterImport.Status.UPLOADED, created_at__lt=cutoff, claimed_at__isnull=True
+    ):
+        _send("enrolment.tasks.validate_roster", roster_import)
+    return reaped
+
+
+def roster_cancel_unattended(*, roster_import: RosterImport) -> None:
+    """A dry run from the command line ends here: checked, nothing applied, nothing blocking."""
+    _close(roster_import, RosterImport.Status.CANCELLED, ImportEvent.Action.CANCELLED, None)

@@ -40,6 +40,14 @@ class Institution(models.Model):
         LOCAL = "lokal", _("Local unit")
 
     name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(
+        _("short code"),
+        max_length=60,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Names the institution in roster imports from the command line."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     province = models.ForeignKey(

@@ -19,6 +19,7 @@ from django.db import IntegrityError, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -46,6 +47,7 @@ AgreementError = PartnerError  # the name the first agreement services used
 
 INSTITUTION_FIELDS = [
     "name",
+    "code",
     "kind",
     "level",
     "province_id",
@@ -174,6 +176,8 @@ def institution_create(
 ) -> Institution:
     _require_officer(by)
     institution = Institution(**fields)
+    if not institution.code:
+        institution.code = institution_unique_code(institution.name)
     _require_institution_in_scope(by, institution.parent)
     _clean(institution)
     if not by.is_national_admin and not _institution_fits_scope(by, institution):
@@ -188,6 +192,16 @@ def institution_create(
         changes=_created(snapshot(institution, INSTITUTION_FIELDS)),
     )
     return institution
+
+
+def institution_unique_code(name: str) -> str:
+    """A short code from the name (kemenag-kota-serang), numbered when taken."""
+    base = slugify(name)[:50] or "lembaga"
+    code, n = base, 1
+    while Institution.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    return code
 
 
 def _institution_fits_scope(by: User, institution: Institution) -> bool:

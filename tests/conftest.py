@@ -8,13 +8,21 @@ so they ask for `reference_data` again, which reloads what is missing.
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
 from accounts.demo import demo_seed
 from accounts.models import User
+from config.celery import app as celery_app
+from config.embedded import celery_worker_argv
 from partners.models import Institution
 from regions.models import Province
 
@@ -105,3 +113,56 @@ def user_without_role(reference_data) -> User:
 def institution(reference_data):
     """Look up a demo institution by its name."""
     return lambda name: Institution.objects.get(name=name)
+
+
+# --- a real Celery worker process, on the real broker, writing to the test database ----------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _test_database_url() -> str:
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
+
+
+def start_worker(hostname: str) -> subprocess.Popen:
+    """A worker on both queues with the solo pool, answering pings; the caller stops it."""
+    env = dict(os.environ, DATABASE_URL=_test_database_url())
+    worker = subprocess.Popen(
+        celery_worker_argv(
+            "--pool",
+            "solo",
+            "--hostname",
+            hostname,
+            "--loglevel",
+            "WARNING",
+            "--without-mingle",
+            "--without-gossip",
+        ),
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while not celery_app.control.ping(destination=[hostname], timeout=0.5):
+        assert worker.poll() is None, "the Celery worker exited while starting"
+        assert time.monotonic() < deadline, "the Celery worker did not answer within 60 s"
+    return worker
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    celery_app.control.purge()
+    hostname = f"test-{os.getpid()}@sinergi"
+    worker = start_worker(hostname)
+    try:
+        yield hostname
+    finally:
+        stop_worker(worker)
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    worker.terminate()
+    try:
+        worker.wait(20)
+    except subprocess.TimeoutExpired:
+        worker.kill()

@@ -1,0 +1,92 @@
+"""Forms for roster pages: shape only. The rules (who may upload where, which agreement fits,
+what a file must look like) live in enrolment.services and the import pipeline."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enrolment import selectors, services
+from partners.forms import StyledMixin
+from partners.models import Agreement, Institution
+from partners.selectors import institutions_choosable
+
+
+def _agreement_label(agreement: Agreement) -> str:
+    return f"{agreement.title} — {agreement.institution.name}"
+
+
+class RosterUploadForm(StyledMixin, forms.Form):
+    institution = forms.ModelChoiceField(
+        queryset=Institution.objects.none(),
+        label=_("Institution"),
+        help_text=_("The institution the workers in the file work for."),
+    )
+    agreement = forms.ModelChoiceField(
+        queryset=Agreement.objects.none(),
+        required=False,
+        label=_("Agreement"),
+        empty_label=_("Choose automatically (the institution's active agreement)"),
+        help_text=_(
+            "The agreement that says which programs the workers join. An agreement of the "
+            "institution above (such as the Kanwil's PKS) also applies."
+        ),
+    )
+    file = forms.FileField(
+        label=_("Roster file"),
+        help_text=_("Excel (.xlsx) or CSV (.csv), filled in like the template."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        institutions = institutions_choosable(user=user)
+        self.fields["institution"].queryset = institutions
+        if "institution" not in self.initial:
+            only = list(institutions[:2])
+            if len(only) == 1:
+                self.initial["institution"] = only[0]
+        agreements = self.fields["agreement"]
+        agreements.queryset = selectors.roster_agreements_choosable(user=user)
+        agreements.label_from_instance = _agreement_label
+
+    def clean(self):
+        cleaned = super().clean()
+        institution, agreement = cleaned.get("institution"), cleaned.get("agreement")
+        if institution is not None and agreement is not None:
+            fitting = {a.pk for a in services.roster_agreements(institution=institution)}
+            if agreement.pk not in fitting:
+                self.add_error(
+                    "agreement",
+                    _(
+                        "“%(agreement)s” does not cover %(institution)s. Choose an active "
+                        "agreement of this institution or of the one above it, or leave the "
+                        "choice to Sinergi."
+                    )
+                    % {"agreement": agreement.title, "institution": institution.name},
+                )
+        return cleaned
+
+
+class RejectForm(StyledMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The partner reads this: say what to fix before uploading again."),
+    )
+
+
+class WorkerSearchForm(StyledMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    institution = forms.ModelChoiceField(
+        queryset=Institution.objects.none(),
+        required=False,
+        label=_("Institution"),
+        empty_label=_("All institutions"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions_choosable(user=user)
+        self.fields["q"].widget.attrs["placeholder"] = _("Name, or a whole NIK")
