@@ -19,6 +19,8 @@ SECTIONS = {
         "partners:attachment",
     ),
     "regions:province_list": ("regions:",),
+    "enrolment:roster_upload": ("enrolment:roster",),
+    "enrolment:worker_list": ("enrolment:worker",),
 }
 
 
@@ -34,6 +36,10 @@ def navigation_items(user) -> list[tuple[str, str]]:
         items.append(("partners:institution_list", _("Partners")))
     if user.roles:
         items.append(("partners:agreement_list", _("Agreements")))
+    if user.can_upload_rosters:
+        items.append(("enrolment:roster_upload", _("Upload roster")))
+    if user.roles:  # officers and partner admins work with them; managers read them
+        items.append(("enrolment:worker_list", _("Workers")))
     if user.can_view_dashboards:
         items.append(("coverage:dashboard", _("Coverage")))
     if user.can_manage_partners:

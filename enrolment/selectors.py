@@ -34,9 +34,11 @@ def import_list(user: User, institution: Institution | None = None) -> QuerySet[
 def import_get(*, user: User, pk: int) -> RosterImport:
     """One import in the user's scope; anything else is 404 so its existence does not leak."""
     try:
-        return imports_for(user).select_related(
-            "institution", "agreement", "uploaded_by", "applied_by", "rejected_by"
-        ).get(pk=pk)
+        return (
+            imports_for(user)
+            .select_related("institution", "agreement", "uploaded_by", "applied_by", "rejected_by")
+            .get(pk=pk)
+        )
     except RosterImport.DoesNotExist:
         raise Http404 from None
 

@@ -236,8 +236,12 @@ def _send(task_name: str, roster_import: RosterImport) -> bool:
 
     try:
         app.send_task(task_name, args=[roster_import.pk], retry=False)
-    except Exception:  # kombu raises several kinds; none of them should lose the upload
-        log.warning("broker unavailable, roster import %s waits for the reaper", roster_import.pk)
+    except Exception as error:  # kombu raises several kinds; none of them should lose the upload
+        log.warning(
+            "broker unavailable (%s), roster import %s waits for the reaper",
+            type(error).__name__,
+            roster_import.pk,
+        )
         roster_import.queued = False
         return False
     roster_import.queued = True

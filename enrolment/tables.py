@@ -12,12 +12,13 @@ TABLE_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 TABLE_ATTRS = {"class": "table table-hover align-middle bg-white"}
 NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
 
-IMPORT_FILE = """<a href="{% url 'enrolment:roster_detail' record.pk %}">{{ record.original_name }}</a>"""
+IMPORT_FILE = (
+    """<a href="{% url 'enrolment:roster_detail' record.pk %}">{{ record.original_name }}</a>"""
+)
 IMPORT_COUNTS = """{% load humanize %}{% if record.rows_total is not None and record.validated_at %}
 {{ record.rows_total|intcomma }} / <span class="text-success">{{ record.rows_valid|intcomma }}</span> /
 <span class="{% if record.rows_error %}text-danger fw-semibold{% else %}text-secondary{% endif %}">{{ record.rows_error|intcomma }}</span>
 {% else %}—{% endif %}"""
-IMPORT_LINK = """{% load i18n %}<a class="btn btn-sm btn-outline-success" href="{% url 'enrolment:roster_detail' record.pk %}">{% translate "Open" %}</a>"""
 
 
 class ImportTable(tables.Table):
@@ -43,7 +44,13 @@ class ImportTable(tables.Table):
         attrs=NUMBER,
         empty_values=(),
     )
-    link = tables.TemplateColumn(IMPORT_LINK, verbose_name="", orderable=False, empty_values=())
+    link = tables.Column(
+        verbose_name="",
+        orderable=False,
+        empty_values=(),
+        linkify=("enrolment:roster_detail", {"pk": tables.A("pk")}),
+        attrs={"a": {"class": "btn btn-sm btn-outline-success"}},
+    )
 
     class Meta:
         model = RosterImport
@@ -53,6 +60,9 @@ class ImportTable(tables.Table):
         attrs = TABLE_ATTRS
         empty_text = _("No rosters uploaded yet.")
         order_by = ("-created_at",)
+
+    def render_link(self) -> str:
+        return _("Details")
 
 
 ISSUE_SEVERITY = """{% if record.severity == "error" %}<span class="badge text-bg-danger">{{ record.get_severity_display }}</span>{% else %}<span class="badge text-bg-warning">{{ record.get_severity_display }}</span>{% endif %}"""
@@ -78,9 +88,15 @@ class IssueTable(tables.Table):
         empty_text = _("No issues match. Clear the filters.")
 
 
-WORKER_EMPLOYMENTS = """{% for e in record.listed_employments %}<div>{{ e.institution.name }}</div>{% endfor %}"""
-WORKER_UNITS = """{% for e in record.listed_employments %}<div>{{ e.work_unit }}</div>{% endfor %}"""
-WORKER_CATEGORIES = """{% for e in record.listed_employments %}<div>{{ e.category.name }}</div>{% endfor %}"""
+WORKER_EMPLOYMENTS = (
+    """{% for e in record.listed_employments %}<div>{{ e.institution.name }}</div>{% endfor %}"""
+)
+WORKER_UNITS = (
+    """{% for e in record.listed_employments %}<div>{{ e.work_unit }}</div>{% endfor %}"""
+)
+WORKER_CATEGORIES = (
+    """{% for e in record.listed_employments %}<div>{{ e.category.name }}</div>{% endfor %}"""
+)
 WORKER_PROGRAMS = """{% for enrolment in record.listed_enrolments %}<span class="badge enrolment-{{ enrolment.status }} me-1" title="{{ enrolment.program.name }}">{{ enrolment.program.code }}: {{ enrolment.get_status_display }}</span>{% empty %}<span class="text-secondary">—</span>{% endfor %}"""
 
 

@@ -12,6 +12,7 @@ from enrolment import services
 IMPORT_LIMITS = {
     "acks_late": True,  # a worker lost mid-task hands the message back
     "reject_on_worker_lost": True,
+    "ignore_result": False,  # the status, for the tests and the command line; never row data
     "soft_time_limit": settings.IMPORT_TASK_SOFT_TIME_LIMIT,
     "time_limit": settings.IMPORT_TASK_TIME_LIMIT,
 }

@@ -117,7 +117,7 @@ def institution(reference_data):
 
 # --- a real Celery worker process, on the real broker, writing to the test database ----------
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _test_database_url() -> str:

@@ -12,7 +12,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
-from enrolment.models import WorkerCategory
+from enrolment import services as enrolment_services
+from enrolment.models import RosterImport, WorkerCategory
 from partners.models import Agreement, Attachment, FollowUp, Institution, Party, Signatory, Target
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -60,6 +61,25 @@ def _attachment(agreement: Agreement) -> Attachment:
     return attachment
 
 
+ROSTER_CSV = (
+    b"NIK;NAMA_LENGKAP;TANGGAL_LAHIR;JENIS_KELAMIN;UNIT_KERJA;KATEGORI;TGL_MULAI_BEKERJA;UPAH\r\n"
+    b"3673015205900001;Siti Aminah;12-05-1990;P;MDT Al-Hidayah;GURU_MADIN;01-07-2015;2000000\r\n"
+)
+
+
+def _roster_import(institution: str) -> RosterImport:
+    """A checked roster of one valid row, uploaded by the national admin for the institution."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    roster_import = enrolment_services.roster_upload(
+        by=User.objects.get(username="admin"),
+        institution=Institution.objects.get(name=institution),
+        upload=SimpleUploadedFile("daftar.csv", ROSTER_CSV, content_type="text/csv"),
+        enqueue=False,
+    )
+    return enrolment_services.roster_validate(import_id=roster_import.pk)
+
+
 ROLES = [
     "anonymous",
     "national_admin",
@@ -89,9 +109,15 @@ class Case:
     data: dict = field(default_factory=dict)
     agreement: str | None = None  # the agreement the URL points at, by title
     child: str | None = None  # and one of its records: "targets", "follow_ups", …
+    roster_import: str | None = None  # a checked roster import of this institution, by name
 
     def __str__(self) -> str:
-        target = self.institution or self.agreement or "/".join(map(str, self.args))
+        target = (
+            self.institution
+            or self.agreement
+            or (self.roster_import and f"import:{self.roster_import}")
+            or "/".join(map(str, self.args))
+        )
         if self.child:
             target = f"{target}/{self.child}"
         return f"{self.url_name}[{target}]" if target else self.url_name
@@ -134,6 +160,25 @@ def writes(scope: set[str], ok: int | str = 200) -> dict[str, int | str]:
     table = only(scope & OFFICERS, ok, 404)
     table.update({role: 403 for role in (scope - OFFICERS) | {"manager"}})
     return table
+
+
+def uploads(scope: set[str], ok: int | str = 302) -> dict[str, int | str]:
+    """A change to one roster import: officers and partner admins in scope; managers read."""
+    table = only(scope, ok, 404)
+    table["manager"] = 403
+    return table
+
+
+SERANG = "Kantor Kemenag Kota Serang"
+MALUKU = "Kanwil Kemenag Provinsi Maluku"
+
+
+def import_cases(url_name: str, expect_serang, expect_maluku, **kwargs) -> list[Case]:
+    return [
+        Case(url_name, expect_serang, roster_import=SERANG, **kwargs),
+        Case(url_name, expect_maluku, roster_import=MALUKU, **kwargs),
+        Case(url_name, expect(404), args=(999_999_999,), **kwargs),
+    ]
 
 
 def agreement_cases(url_name: str, expect_serang, expect_maluku, **kwargs) -> list[Case]:
@@ -235,6 +280,38 @@ CASES = [
         reads(MALUKU_SCOPE),
         child="attachments",
     ),
+    # Roster imports: uploaders (partner admins, officers) change; managers read; 404 outside scope.
+    Case("enrolment:roster_upload", expect(200)),
+    Case("enrolment:roster_upload", only(OFFICERS | PARTNERS, 200, 403), method="post"),
+    Case("enrolment:roster_template", expect(200), args=("xlsx",)),
+    Case("enrolment:roster_template", expect(200), args=("csv",)),
+    Case("enrolment:roster_template", expect(404), args=("pdf",)),
+    *import_cases("enrolment:roster_detail", reads(SERANG_SCOPE), reads(MALUKU_SCOPE)),
+    *import_cases("enrolment:roster_progress", reads(SERANG_SCOPE), reads(MALUKU_SCOPE)),
+    *import_cases("enrolment:roster_issue_report", reads(SERANG_SCOPE), reads(MALUKU_SCOPE)),
+    # Whole rows with NIKs: not for managers, who read figures.
+    *import_cases(
+        "enrolment:roster_failed_rows",
+        only(SERANG_SCOPE, 200, 404) | {"manager": 403},
+        only(MALUKU_SCOPE, 200, 404) | {"manager": 403},
+    ),
+    *import_cases(
+        "enrolment:roster_confirm", uploads(SERANG_SCOPE), uploads(MALUKU_SCOPE), method="post"
+    ),
+    *import_cases(
+        "enrolment:roster_cancel", uploads(SERANG_SCOPE), uploads(MALUKU_SCOPE), method="post"
+    ),
+    *import_cases(
+        "enrolment:roster_retry", uploads(SERANG_SCOPE), uploads(MALUKU_SCOPE), method="post"
+    ),
+    *import_cases(
+        "enrolment:roster_reject",
+        writes(SERANG_SCOPE, 302),
+        writes(MALUKU_SCOPE, 302),
+        method="post",
+        data={"reason": "NIK belum lengkap"},
+    ),
+    Case("enrolment:worker_list", expect(200)),
     Case("regions:province_list", expect(200)),
     Case("regions:province_detail", expect(200), args=("36",)),
     Case("regions:province_detail", expect(404), args=("99",)),
@@ -278,7 +355,10 @@ def test_every_row_names_every_role():
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_permission_matrix(case: Case, role: str, client, request, reference_data):
+def test_permission_matrix(
+    case: Case, role: str, client, request, reference_data, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path  # roster files of the cases land in the test's own folder
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
     args = case.args
@@ -291,6 +371,8 @@ def test_permission_matrix(case: Case, role: str, client, request, reference_dat
             args = (_child(agreement, case.child),)
         elif case.child:
             args = (agreement.pk, _child(agreement, case.child))
+    if case.roster_import:
+        args = (_roster_import(case.roster_import).pk,)
     url = reverse(case.url_name, args=args)
     response = getattr(client, case.method)(url, case.data)
 

@@ -60,7 +60,7 @@ def inspect_upload(
     max_uncompressed: int = 200 * MB,
     max_entries: int = 1000,
 ) -> str:
-    """ "csv" or "xlsx", or FileRefused; reads at most the first 64 KB and the zip directory."""
+    """Return "csv" or "xlsx", or raise FileRefused; reads the first 64 KB and the zip directory."""
     size = path.stat().st_size
     if size == 0:
         raise FileRefused(

@@ -76,9 +76,7 @@ MESSAGES: dict[str, str] = {
         "KATEGORI tidak dikenal. Gunakan kode atau nama kategori seperti pada templat, misalnya "
         "GURU_MADIN."
     ),
-    "work_unit_missing": (
-        "UNIT_KERJA kosong. Isi nama unit kerja, misalnya nama madrasah atau kantor."
-    ),
+    "work_unit_missing": "UNIT_KERJA kosong. Isi nama unit kerja, misalnya nama madrasah atau kantor.",
     "start_date_invalid": (
         "TGL_MULAI_BEKERJA bukan tanggal yang benar. Gunakan format DD-MM-YYYY (hari, bulan, "
         "tahun), misalnya 02-01-2024."
@@ -95,10 +93,16 @@ MESSAGES: dict[str, str] = {
         "KODE_WILAYAH bukan kode kabupaten/kota Kemendagri yang dikenal. Gunakan format 36.73 atau "
         "kosongkan kolom ini."
     ),
-    "kpj_format": ("KPJ biasanya 11 digit angka. Baris tetap diproses; periksa kembali nomor KPJ."),
+    "kpj_format": (
+        "KPJ biasanya 11 digit angka, jadi nomor ini tidak disimpan. Baris tetap diproses; "
+        "periksa kembali nomor KPJ."
+    ),
     "program_unknown": (
         "PROGRAM berisi {unknown} yang tidak dikenal. Tulis JKK, JKM atau JHT dipisah koma, "
         "misalnya JKK,JKM, atau kosongkan untuk memakai program perjanjian."
+    ),
+    "text_too_long": (
+        "{name} terlalu panjang ({length} karakter, paling banyak {limit}). Persingkat isian ini."
     ),
     "program_not_allowed": (
         "Program {programs} tidak berlaku untuk pekerja non-ASN pemerintah. Gunakan JKK, JKM "
@@ -119,9 +123,19 @@ NON_ASN_PROGRAMS = frozenset({"JKK", "JKM", "JHT"})
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # the 1900 date system as Excel and calamine count it
 EXCEL_SERIAL_MAX = 60_000  # 2064-04-08
+DATE_MIN = dt.date(1900, 1, 1)  # 13-04-0990 is a typing slip, not a birth date
 WAGE_MAX = 1_000_000_000  # Rp1 miliar a month: anything above is a typing slip, not a wage
 AGE_MIN, AGE_MAX = 15, 80
-SHOWN_MAX = 100  # characters of a cell kept in Issue.value
+SHOWN_MAX = 100  # characters of a cell kept in Issue.value (RowIssue.value)
+# The longest text the staging table and the worker tables take (StagedRow; a test keeps them equal).
+TEXT_LIMITS = {
+    "NAMA_LENGKAP": 150,
+    "UNIT_KERJA": 200,
+    "TEMPAT_LAHIR": 100,
+    "NO_HP": 30,
+    "ALAMAT": 300,
+    "NOMOR_INDUK": 30,
+}
 _CACHE_MAX = 65_536  # entries per cache; a cache that grows past it starts again
 
 _DMY = re.compile(r"(\d{1,2})([-/])(\d{1,2})\2(\d{4})", re.ASCII)
@@ -224,7 +238,7 @@ def _collapsed(value: object) -> str:
 
 def _shown(value: object) -> str:
     text = _text(value)
-    return text if len(text) <= SHOWN_MAX else f"{text[:SHOWN_MAX]}…"
+    return text if len(text) <= SHOWN_MAX else f"{text[: SHOWN_MAX - 1]}…"
 
 
 def _blank(value: object) -> bool:
@@ -464,12 +478,6 @@ class RowValidator:
             raw = get("JENIS_KELAMIN")
             issues.append(_issue(row, "JENIS_KELAMIN", "nik_gender_mismatch", raw, **words))
 
-        warnings = 0
-        if issues:
-            warnings = sum(1 for issue in issues if issue.severity == WARNING)
-            if warnings != len(issues):
-                return None, issues
-
         raw = get("TEMPAT_LAHIR")
         birth_place = " ".join(raw.split()) if type(raw) is str else _collapsed(raw)
         raw = get("ALAMAT")
@@ -478,6 +486,23 @@ class RowValidator:
         phone = raw.strip() if type(raw) is str else _text(raw)
         raw = get("NOMOR_INDUK")
         nomor_induk = raw.strip() if type(raw) is str else _text(raw)
+        if (
+            len(full_name) > 150
+            or len(work_unit) > 200
+            or len(birth_place) > 100
+            or len(phone) > 30
+            or len(address) > 300
+            or len(nomor_induk) > 30
+        ):  # TEXT_LIMITS, spelled out: this runs on every row
+            texts = (full_name, work_unit, birth_place, phone, address, nomor_induk)
+            self._check_lengths(row, dict(zip(TEXT_LIMITS, texts, strict=True)), values, issues)
+
+        warnings = 0
+        if issues:
+            warnings = sum(1 for issue in issues if issue.severity == WARNING)
+            if warnings != len(issues):
+                return None, issues
+
         # Positional: three times faster than keywords for a slotted dataclass; order as declared.
         clean = CleanRow(
             row,
@@ -535,13 +560,23 @@ class RowValidator:
             issues.append(_issue(row, "TANGGAL_LAHIR", "age_implausible", raw, age=age))
 
     def _kpj(self, row: int, value: object, issues: list[Issue]) -> str:
+        """11 digits, or "" (not stored) with a warning: the column holds 11 characters."""
         kpj = _text(value)
         if kpj and not _KPJ.fullmatch(kpj):
-            compact = _KPJ_SEPARATORS.sub("", kpj)
-            if _KPJ.fullmatch(compact):
-                return compact
-            issues.append(_issue(row, "KPJ", "kpj_format", value))
+            kpj = _KPJ_SEPARATORS.sub("", kpj)
+            if not _KPJ.fullmatch(kpj):
+                issues.append(_issue(row, "KPJ", "kpj_format", value))
+                return ""
         return kpj
+
+    def _check_lengths(
+        self, row: int, texts: dict[str, str], values: dict, issues: list[Issue]
+    ) -> None:
+        for column, text in texts.items():
+            limit = TEXT_LIMITS[column]
+            if len(text) > limit:
+                details = {"name": column, "length": len(text), "limit": limit}
+                issues.append(_issue(row, column, "text_too_long", values.get(column), **details))
 
     def _unusual_nik(self, row: int, value: object, issues: list[Issue]) -> str:
         """A NIK that is not 16 plain digits: missing, mangled by Excel, dotted, or wrong."""
@@ -568,6 +603,8 @@ class RowValidator:
     def _date(self, value: object) -> dt.date | None:
         """Parse a date cell not yet in the cache, and remember it."""
         parsed = _parse_date_text(value.strip()) if type(value) is str else _parse_date_cell(value)
+        if parsed is not None and parsed < DATE_MIN:
+            parsed = None
         _remember(self._dates, value, parsed)
         return parsed
 
@@ -600,7 +637,7 @@ class RowValidator:
             _remember(self._program_lists, value, parsed)
         codes, unknown, refused = parsed
         if unknown:
-            listed = ", ".join(code[:10] for code in unknown)
+            listed = ", ".join(code[:10] for code in unknown[:5])
             issues.append(_issue(row, "PROGRAM", "program_unknown", value, unknown=listed))
         if refused:
             listed = ", ".join(refused)

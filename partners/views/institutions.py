@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
+from enrolment import selectors as enrolment_selectors
 from partners import selectors, services
 from partners.filters import InstitutionFilter
 from partners.forms import ContactFormSet, InstitutionForm, contacts_from
@@ -64,6 +65,9 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": selectors.institution_children(user=user, institution=institution),
             "agreements": selectors.agreement_list(user=user).filter(institution=institution),
             "history": selectors.history_entries(history, model=Institution),
+            "roster_imports": enrolment_selectors.import_list(user, institution)[:5],
+            "workers_employed": enrolment_selectors.workers_employed_at(institution=institution),
+            "can_upload_rosters": user.can_upload_rosters,
         },
     )
 

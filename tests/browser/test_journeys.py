@@ -23,17 +23,56 @@ NAVIGATION = {
         "Beranda",
         "Mitra",
         "Perjanjian",
+        "Unggah daftar",
+        "Pekerja",
         "Cakupan",
         "Wilayah",
         "Status sistem",
         "Administrasi",
     ],
-    "kanwil_officer": ["Beranda", "Mitra", "Perjanjian", "Cakupan", "Wilayah"],
-    "branch_officer": ["Beranda", "Mitra", "Perjanjian", "Cakupan", "Wilayah"],
-    "manager": ["Beranda", "Mitra", "Perjanjian", "Cakupan"],
-    "banten_partner_admin": ["Beranda", "Lembaga saya", "Perjanjian", "Cakupan"],
-    "serang_partner_admin": ["Beranda", "Lembaga saya", "Perjanjian", "Cakupan"],
-    "maluku_partner_admin": ["Beranda", "Lembaga saya", "Perjanjian", "Cakupan"],
+    "kanwil_officer": [
+        "Beranda",
+        "Mitra",
+        "Perjanjian",
+        "Unggah daftar",
+        "Pekerja",
+        "Cakupan",
+        "Wilayah",
+    ],
+    "branch_officer": [
+        "Beranda",
+        "Mitra",
+        "Perjanjian",
+        "Unggah daftar",
+        "Pekerja",
+        "Cakupan",
+        "Wilayah",
+    ],
+    "manager": ["Beranda", "Mitra", "Perjanjian", "Pekerja", "Cakupan"],
+    "banten_partner_admin": [
+        "Beranda",
+        "Lembaga saya",
+        "Perjanjian",
+        "Unggah daftar",
+        "Pekerja",
+        "Cakupan",
+    ],
+    "serang_partner_admin": [
+        "Beranda",
+        "Lembaga saya",
+        "Perjanjian",
+        "Unggah daftar",
+        "Pekerja",
+        "Cakupan",
+    ],
+    "maluku_partner_admin": [
+        "Beranda",
+        "Lembaga saya",
+        "Perjanjian",
+        "Unggah daftar",
+        "Pekerja",
+        "Cakupan",
+    ],
 }
 USERNAMES = {
     "national_admin": "admin",
@@ -49,6 +88,8 @@ EVERY_LINK = [
     "Mitra",
     "Perjanjian",
     "Lembaga saya",
+    "Unggah daftar",
+    "Pekerja",
     "Cakupan",
     "Wilayah",
     "Status sistem",
@@ -139,7 +180,7 @@ def test_the_language_switch_turns_the_interface_english_and_back(
 ):
     sign_in(page, kanwil_officer.username)
     expect(main_nav_links(page)).to_have_text(
-        ["Beranda", "Mitra", "Perjanjian", "Cakupan", "Wilayah"]
+        ["Beranda", "Mitra", "Perjanjian", "Unggah daftar", "Pekerja", "Cakupan", "Wilayah"]
     )
     expect(page.locator("html")).to_have_attribute("lang", "id")
 
@@ -147,7 +188,7 @@ def test_the_language_switch_turns_the_interface_english_and_back(
 
     expect(page).to_have_url(live_server.url + reverse("home"))
     expect(main_nav_links(page)).to_have_text(
-        ["Home", "Partners", "Agreements", "Coverage", "Regions"]
+        ["Home", "Partners", "Agreements", "Upload roster", "Workers", "Coverage", "Regions"]
     )
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -157,7 +198,7 @@ def test_the_language_switch_turns_the_interface_english_and_back(
     page.get_by_role("button", name="Bahasa Indonesia", exact=True).click()
 
     expect(main_nav_links(page)).to_have_text(
-        ["Beranda", "Mitra", "Perjanjian", "Cakupan", "Wilayah"]
+        ["Beranda", "Mitra", "Perjanjian", "Unggah daftar", "Pekerja", "Cakupan", "Wilayah"]
     )
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(page.get_by_role("heading", level=1)).to_have_text(

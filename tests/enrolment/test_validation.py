@@ -3,8 +3,15 @@ import re
 
 import pytest
 
-from enrolment.imports.validation import MESSAGES, CleanRow, RowValidator, mask_nik, nik_facts
-from enrolment.models import WorkerCategory
+from enrolment.imports.validation import (
+    MESSAGES,
+    TEXT_LIMITS,
+    CleanRow,
+    RowValidator,
+    mask_nik,
+    nik_facts,
+)
+from enrolment.models import RowIssue, StagedRow, WorkerCategory
 
 TODAY = dt.date(2025, 6, 1)
 # Kota Serang, district Serang; born 13 April 1990; a man; serial 0001.
@@ -108,9 +115,9 @@ def test_a_row_with_an_error_gives_no_clean_row_but_keeps_its_warnings_too():
 def test_every_code_has_an_indonesian_message_that_says_what_to_do():
     for key, message in MESSAGES.items():
         assert message.endswith("."), key
-        assert re.search(r"\b(isi|periksa|gunakan|format|hapus|perbaiki|tulis)\b", message, re.I), (
-            key
-        )
+        assert re.search(
+            r"\b(isi|periksa|gunakan|format|hapus|perbaiki|tulis|persingkat)\b", message, re.I
+        ), key
 
 
 # --- NIK -----------------------------------------------------------------------------------------
@@ -330,9 +337,17 @@ def test_a_us_date_with_month_13_is_invalid_never_swapped():
 
 
 def test_other_spellings_of_a_birth_date_are_invalid():
-    for cell in ("31-02-1990", "13.04.1990", "13-04-90", "13 April 1990", "1990/04/13", True):
+    for cell in (
+        "31-02-1990",
+        "13.04.1990",
+        "13-04-90",
+        "13 April 1990",
+        "1990/04/13",
+        "13-04-0990",
+    ):
         assert the_issue(TANGGAL_LAHIR=cell)[1].code == "birth_date_invalid", cell
-    assert the_issue(TANGGAL_LAHIR=dt.time(8, 0))[1].code == "birth_date_invalid"
+    for cell in (dt.time(8, 0), dt.date(990, 4, 13), True):
+        assert the_issue(TANGGAL_LAHIR=cell)[1].code == "birth_date_invalid", cell
 
 
 def test_a_birth_date_after_today_is_refused():
@@ -451,10 +466,12 @@ def test_an_unknown_regency_code_is_refused():
         assert (issue.column, issue.code) == ("KODE_WILAYAH", "region_unknown")
 
 
-def test_a_kpj_that_is_not_11_digits_is_only_a_warning():
-    clean, issue = the_issue(KPJ="1234567890")
-    assert (issue.column, issue.code, issue.severity) == ("KPJ", "kpj_format", "warning")
-    assert clean.kpj == "1234567890"
+def test_a_kpj_that_is_not_11_digits_is_only_a_warning_and_is_not_stored():
+    for cell in ("1234567890", "1234567890123"):
+        clean, issue = the_issue(KPJ=cell)
+        assert (issue.column, issue.code, issue.severity) == ("KPJ", "kpj_format", "warning")
+        assert "tidak disimpan" in issue.message
+        assert clean.kpj == ""
     assert check(KPJ=12345678901)[0].kpj == "12345678901"
     assert check(KPJ="123 4567 8901")[0].kpj == "12345678901"
 
@@ -476,6 +493,33 @@ def test_jp_and_jkp_are_not_allowed_for_non_asn_workers():
     _, issue = the_issue(PROGRAM="JKK,JKM,JP,JKP")
     assert (issue.column, issue.code) == ("PROGRAM", "program_not_allowed")
     assert "JP, JKP" in issue.message
+
+
+def test_text_longer_than_its_column_is_refused_with_the_limit():
+    _, issue = the_issue(NAMA_LENGKAP="A" * 151)
+    assert (issue.column, issue.code) == ("NAMA_LENGKAP", "text_too_long")
+    assert issue.message == (
+        "NAMA_LENGKAP terlalu panjang (151 karakter, paling banyak 150). Persingkat isian ini."
+    )
+    assert len(issue.value) == 100 and issue.value.endswith("…")
+    assert check(NAMA_LENGKAP="A" * 150)[1] == []
+    assert the_issue(ALAMAT="Jl. " + "x" * 300)[1].column == "ALAMAT"
+    assert the_issue(NO_HP="0812" * 8)[1].column == "NO_HP"
+
+
+def test_the_text_limits_are_those_of_the_staging_table():
+    columns = {
+        "NAMA_LENGKAP": "full_name",
+        "UNIT_KERJA": "work_unit",
+        "TEMPAT_LAHIR": "birth_place",
+        "NO_HP": "phone",
+        "ALAMAT": "address",
+        "NOMOR_INDUK": "nomor_induk",
+    }
+    for column, field in columns.items():
+        assert TEXT_LIMITS[column] == StagedRow._meta.get_field(field).max_length, column
+    assert StagedRow._meta.get_field("kpj").max_length == 11
+    assert RowIssue._meta.get_field("value").max_length == 100
 
 
 # --- masks and facts -----------------------------------------------------------------------------

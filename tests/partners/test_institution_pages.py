@@ -202,7 +202,7 @@ def test_institution_detail_shows_contacts_agreements_and_the_sections_to_come(
     assert f'<a href="{link}">PKS Perlindungan Pegawai Non-ASN</a>' in page
     assert "PKS (Perjanjian Kerja Sama)" in page and ">Aktif</span>" in page
     assert agreement.expires_on.strftime("%d-%m-%Y") in page
-    assert "Daftar pekerja lembaga ini akan muncul di sini setelah diimpor." in page
+    assert "Belum ada daftar pekerja yang diunggah untuk lembaga ini." in page
     assert "Jumlah pekerja terdaftar dan aktif akan muncul di sini" in page
 
 

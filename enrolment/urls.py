@@ -1,0 +1,18 @@
+from django.urls import path
+
+from enrolment import views
+
+app_name = "enrolment"
+urlpatterns = [
+    path("unggah/", views.roster_upload, name="roster_upload"),
+    path("unggah/templat/<str:fmt>/", views.roster_template, name="roster_template"),
+    path("unggah/<int:pk>/", views.roster_detail, name="roster_detail"),
+    path("unggah/<int:pk>/progres/", views.roster_progress, name="roster_progress"),
+    path("unggah/<int:pk>/terapkan/", views.roster_confirm, name="roster_confirm"),
+    path("unggah/<int:pk>/batalkan/", views.roster_cancel, name="roster_cancel"),
+    path("unggah/<int:pk>/tolak/", views.roster_reject, name="roster_reject"),
+    path("unggah/<int:pk>/ulangi/", views.roster_retry, name="roster_retry"),
+    path("unggah/<int:pk>/laporan.xlsx", views.roster_issue_report, name="roster_issue_report"),
+    path("unggah/<int:pk>/baris-gagal.xlsx", views.roster_failed_rows, name="roster_failed_rows"),
+    path("pekerja/", views.worker_list, name="worker_list"),
+]
