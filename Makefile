@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP_VERSION := 26.3
 EMBEDDED := $(PY) -m config.embedded
 
-.PHONY: run test install chromium lint format check-deploy migrations-check messages shell clean
+.PHONY: run test bench install chromium lint format check-deploy migrations-check messages shell clean
 
 $(VENV)/.installed: requirements.txt build-constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Sinergi needs Python 3.11")'
@@ -31,6 +31,9 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+bench: install
+	$(EMBEDDED) exec --bench -- $(PY) manage.py bench_import
 
 lint: install
 	$(VENV)/bin/ruff check .

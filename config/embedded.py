@@ -96,15 +96,15 @@ def _wait_gone(pid: int, seconds: float = 10) -> None:
 
 
 @contextlib.contextmanager
-def services(*, test: bool) -> Iterator[dict[str, str]]:
+def services(*, test: bool, bench: bool = False) -> Iterator[dict[str, str]]:
     """The environment for Sinergi's processes, with embedded services where none are named."""
     environment = dict(os.environ)
-    data_dir = DATA_DIR / ("test" if test else "dev")
+    data_dir = DATA_DIR / ("bench" if bench else "test" if test else "dev")
     with contextlib.ExitStack() as stack:
         if not environment.get("DATABASE_URL"):
             _say("DATABASE_URL is unset: starting embedded PostgreSQL in .data/")
             environment["DATABASE_URL"] = stack.enter_context(
-                embedded_postgres(data_dir / "postgres", "sinergi")
+                embedded_postgres(data_dir / "postgres", "sinergi_bench" if bench else "sinergi")
             )
         if not environment.get("REDIS_URL"):
             _say("REDIS_URL is unset: starting embedded Redis in .data/")
@@ -128,9 +128,20 @@ def _dev_environment(environment: dict[str, str]) -> None:
     environment.setdefault("DJANGO_DEBUG", "true")
 
 
-def run_command(argv: list[str], *, test: bool) -> int:
-    with services(test=test) as environment:
-        (_test_environment if test else _dev_environment)(environment)
+def _bench_environment(environment: dict[str, str]) -> None:
+    _test_environment(environment)
+    environment["SINERGI_BENCH"] = "1"
+    # The benchmark's rosters are larger than an office's upload limit.
+    environment.setdefault("ROSTER_MAX_BYTES", str(1024 * 1024 * 1024))
+    environment.setdefault("ROSTER_MAX_ROWS", "2000000")
+
+
+def run_command(argv: list[str], *, test: bool, bench: bool = False) -> int:
+    with services(test=test, bench=bench) as environment:
+        if bench:
+            _bench_environment(environment)
+        else:
+            (_test_environment if test else _dev_environment)(environment)
         return subprocess.call(argv, env=environment, cwd=BASE_DIR)
 
 
@@ -245,6 +256,9 @@ def main() -> int:
     sub.add_parser("run", help="migrate, load data, run web + worker + beat")
     exec_parser = sub.add_parser("exec", help="run a command with the services")
     exec_parser.add_argument("--test", action="store_true", help="use the test environment")
+    exec_parser.add_argument(
+        "--bench", action="store_true", help="use the benchmark's own database (.data/bench)"
+    )
     exec_parser.add_argument("argv", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if args.mode == "run":
@@ -255,7 +269,7 @@ def main() -> int:
     argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not argv:
         parser.error("exec needs a command after --")
-    return run_command(argv, test=args.test)
+    return run_command(argv, test=args.test, bench=args.bench)
 
 
 if __name__ == "__main__":

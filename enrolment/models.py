@@ -208,6 +208,7 @@ class Worker(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("regency or city"),
+        db_index=False,  # every index is paid by each imported row; nothing looks workers up by it
     )
     kpj = models.CharField(_("KPJ number"), max_length=11, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -245,19 +246,27 @@ class WorkerChange(models.Model):
 class Employment(models.Model):
     """A worker at an institution's work unit: category, wage and start date, as the roster says."""
 
-    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="employments")
+    # Indexes cost every imported row: the unique (worker, institution, unit) and the
+    # (institution, worker) index serve every lookup, so the foreign keys add none of their own.
+    worker = models.ForeignKey(
+        Worker, on_delete=models.PROTECT, related_name="employments", db_index=False
+    )
     institution = models.ForeignKey(
-        "partners.Institution", on_delete=models.PROTECT, related_name="employments"
+        "partners.Institution", on_delete=models.PROTECT, related_name="employments", db_index=False
     )
     work_unit = models.CharField(_("work unit"), max_length=200)
     category = models.ForeignKey(
-        WorkerCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
+        WorkerCategory,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("category"),
+        db_index=False,
     )
     wage = models.PositiveBigIntegerField(_("wage (Rp)"))
     start_date = models.DateField(_("started on"))
     nomor_induk = models.CharField(_("NIP / NUPTK"), max_length=30, blank=True)
     source_import = models.ForeignKey(
-        "enrolment.RosterImport", on_delete=models.PROTECT, related_name="+"
+        "enrolment.RosterImport", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -285,14 +294,20 @@ class Enrolment(models.Model):
         REGISTERED = "registered", _("Registered")
         ENDED = "ended", _("Ended")
 
-    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="enrolments")
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrolments")
+    # The unique (worker, program) serves lookups by worker; five programs need no index.
+    worker = models.ForeignKey(
+        Worker, on_delete=models.PROTECT, related_name="enrolments", db_index=False
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="enrolments", db_index=False
+    )
     agreement = models.ForeignKey(
         "partners.Agreement",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="enrolments",
+        db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING

@@ -451,6 +451,7 @@ def roster_apply(*, import_id: int) -> RosterImport | None:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, import_id])
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             counts, timings = apply.apply_staged(
                 import_id=import_id,
                 institution_id=roster_import.institution_id,
@@ -459,7 +460,8 @@ def roster_apply(*, import_id: int) -> RosterImport | None:
             )
             _clear_staging(import_id)
             timings = {**roster_import.timings, **timings}
-            timings["apply"] = round(time.perf_counter() - started, 3)
+            before_commit = time.perf_counter()
+            timings["apply"] = round(before_commit - started, 3)
             RosterImport.objects.filter(pk=import_id).update(
                 status=RosterImport.Status.APPLIED,
                 applied_at=timezone.now(),
@@ -478,6 +480,9 @@ def roster_apply(*, import_id: int) -> RosterImport | None:
                 unchanged=counts.unchanged,
                 enrolments=counts.enrolments,
             )
+        # The deferred foreign-key checks run at commit: measured too, for the benchmark.
+        timings["commit"] = round(time.perf_counter() - before_commit, 3)
+        RosterImport.objects.filter(pk=import_id).update(timings=timings)
     except Exception:
         log.exception("roster import %s: the apply failed", import_id)
         RosterImport.objects.filter(pk=import_id).update(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 from django.core.files import File
@@ -44,6 +45,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No agreement has the id {agreement}.")
         if not path.is_file():
             raise CommandError(f"{path} is not a file.")
+        started = time.perf_counter()
         try:
             with path.open("rb") as handle:
                 roster_import = services.roster_upload(
@@ -72,7 +74,9 @@ class Command(BaseCommand):
                 roster_import = services.roster_apply(import_id=roster_import.pk)
         roster_import.refresh_from_db()
         code = REFUSED if roster_import.status == RosterImport.Status.REFUSED else 0
-        return self._finish(_summary(roster_import, dry_run), json, code)
+        summary = _summary(roster_import, dry_run)
+        summary["seconds"] = round(time.perf_counter() - started, 3)
+        return self._finish(summary, json, code)
 
     def _finish(self, result: dict, as_json: bool, code: int):
         if as_json:
