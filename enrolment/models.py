@@ -458,8 +458,8 @@ class StagedRow(models.Model):
     wage = models.BigIntegerField()
     programs = ArrayField(models.CharField(max_length=5), default=list, blank=True)
 
-    class Meta:
-        indexes = [models.Index(fields=["roster_import", "nik"])]
+    # No index: COPY writes faster without one, and the apply reads one import's rows with
+    # hash joins. Rows of other imports are few (each import's rows go when it ends).
 
     def __str__(self) -> str:
         return f"{self.roster_import_id}:{self.row}"

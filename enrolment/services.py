@@ -359,6 +359,9 @@ def _check_rows(roster_import: RosterImport, path: Path, today: dt.date) -> dict
             "empty_file",
             _("The file has column headers but no data rows. Fill in the rows and upload again."),
         )
+    with connection.cursor() as cursor:
+        # Fresh statistics, so the joins of the apply see the real number of staged rows.
+        cursor.execute("ANALYZE enrolment_stagedrow")
     warned += _flag_workers_elsewhere(roster_import)
     return {"rows_total": done, "rows_valid": valid, "rows_warning": warned, "rows_error": errored}
 
