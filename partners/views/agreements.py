@@ -4,12 +4,16 @@ for officers only (403 for partner admins and managers, who read)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -325,32 +329,68 @@ def _fresh(obj):
     return type(obj).objects.get(pk=obj.pk) if obj is not None else None
 
 
-def _target_form_view(request, agreement: Agreement, target: Target | None) -> HttpResponse:
-    form = TargetForm(request.POST or None, instance=target or Target(agreement=agreement))
+@dataclass(frozen=True)
+class _Record:
+    """How one kind of record under an agreement is added and edited on its own page."""
+
+    model: type
+    form: type
+    save: Callable
+    anchor: str
+    saved: str
+    add_title: str
+    edit_title: str
+
+
+TARGETS = _Record(
+    Target,
+    TargetForm,
+    services.target_save,
+    "targets",
+    gettext_lazy("The target was saved."),
+    gettext_lazy("Add a target"),
+    gettext_lazy("Edit the target"),
+)
+FOLLOW_UPS = _Record(
+    FollowUp,
+    FollowUpForm,
+    services.follow_up_save,
+    "follow-ups",
+    gettext_lazy("The follow-up was saved."),
+    gettext_lazy("Add a follow-up"),
+    gettext_lazy("Update the follow-up"),
+)
+
+
+def _record_form_view(request, agreement: Agreement, kind: _Record, instance=None):
+    form = kind.form(request.POST or None, instance=instance or kind.model(agreement=agreement))
     if request.method == "POST" and form.is_valid():
         try:
-            services.target_save(
-                agreement=agreement, by=request.user, instance=_fresh(target), **form.cleaned_data
+            kind.save(
+                agreement=agreement,
+                by=request.user,
+                instance=_fresh(instance),
+                **form.cleaned_data,
             )
         except PartnerError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The target was saved."))
-            return _back(agreement, "targets")
-    title = _("Edit the target") if target else _("Add a target")
-    return _form_page(request, agreement, form, title=title, anchor="targets")
+            messages.success(request, kind.saved)
+            return _back(agreement, kind.anchor)
+    title = kind.edit_title if instance else kind.add_title
+    return _form_page(request, agreement, form, title=title, anchor=kind.anchor)
 
 
 @login_required
 def target_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _target_form_view(request, _officer_agreement(request, pk), None)
+    return _record_form_view(request, _officer_agreement(request, pk), TARGETS)
 
 
 @login_required
 def target_update(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
     agreement = _officer_agreement(request, pk)
     target = get_object_or_404(agreement.targets.select_related("category"), pk=target_pk)
-    return _target_form_view(request, agreement, target)
+    return _record_form_view(request, agreement, TARGETS, target)
 
 
 @login_required
@@ -363,35 +403,16 @@ def target_remove(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
     return _back(agreement, "targets")
 
 
-def _follow_up_form_view(request, agreement: Agreement, follow_up: FollowUp | None):
-    form = FollowUpForm(request.POST or None, instance=follow_up or FollowUp(agreement=agreement))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.follow_up_save(
-                agreement=agreement,
-                by=request.user,
-                instance=_fresh(follow_up),
-                **form.cleaned_data,
-            )
-        except PartnerError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The follow-up was saved."))
-            return _back(agreement, "follow-ups")
-    title = _("Update the follow-up") if follow_up else _("Add a follow-up")
-    return _form_page(request, agreement, form, title=title, anchor="follow-ups")
-
-
 @login_required
 def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _follow_up_form_view(request, _officer_agreement(request, pk), None)
+    return _record_form_view(request, _officer_agreement(request, pk), FOLLOW_UPS)
 
 
 @login_required
 def follow_up_update(request: HttpRequest, pk: int, follow_up_pk: int) -> HttpResponse:
     agreement = _officer_agreement(request, pk)
     follow_up = get_object_or_404(agreement.follow_ups, pk=follow_up_pk)
-    return _follow_up_form_view(request, agreement, follow_up)
+    return _record_form_view(request, agreement, FOLLOW_UPS, follow_up)
 
 
 @login_required
