@@ -121,3 +121,37 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         where = self.office or self.institution or _("national")
         return f"{self.user} — {self.get_role_display()} ({where})"
+
+
+class AccessLog(models.Model):
+    """Who saw or exported personal data, when, and of whom (UU 27/2022): one row per act."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="accesses"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    worker = models.ForeignKey(
+        "enrolment.Worker",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accesses",
+    )
+    what = models.CharField(
+        max_length=200, help_text=_("The page or the file, e.g. “failed rows of import 12”.")
+    )
+    rows = models.PositiveIntegerField(default=1, help_text=_("People in an export."))
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.what}"

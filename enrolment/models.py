@@ -15,6 +15,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Func, Q, Value
 from django.db.models.functions import Coalesce
@@ -220,6 +221,10 @@ class Worker(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(nik__regex=NIK_PATTERN), name="worker_nik_16_digits")
         ]
+        # Name search on a million people: trigrams (ILIKE '%…%' and similarity).
+        indexes = [
+            GinIndex(fields=["full_name"], opclasses=["gin_trgm_ops"], name="worker_name_trgm")
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -241,6 +246,13 @@ class WorkerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class EndReason(models.TextChoices):
+    RESIGNED = "resigned", _("Resigned")
+    CONTRACT_ENDED = "contract_ended", _("Contract ended")
+    RETIRED = "retired", _("Retired")
+    DIED = "died", _("Died")
 
 
 class Employment(models.Model):
@@ -265,6 +277,10 @@ class Employment(models.Model):
     wage = models.PositiveBigIntegerField(_("wage (Rp)"))
     start_date = models.DateField(_("started on"))
     nomor_induk = models.CharField(_("NIP / NUPTK"), max_length=30, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("end reason"), max_length=20, choices=EndReason.choices, blank=True, db_default=""
+    )
     source_import = models.ForeignKey(
         "enrolment.RosterImport", on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -287,11 +303,14 @@ class Employment(models.Model):
 
 
 class Enrolment(models.Model):
-    """Membership of one worker in one program, from pending registration to active."""
+    """Membership of one worker in one program: pending registration → registered (KPJ, date)
+    → active (paid through the current month) / inactive (arrears) → ended (with a reason)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending registration")
         REGISTERED = "registered", _("Registered")
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive (arrears)")
         ENDED = "ended", _("Ended")
 
     # The unique (worker, program) serves lookups by worker; five programs need no index.
@@ -313,17 +332,65 @@ class Enrolment(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    rejected_reason = models.CharField(
+        _("registration refused because"), max_length=300, blank=True
+    )
+    paid_through = models.DateField(
+        _("paid through"),
+        null=True,
+        blank=True,
+        help_text=_("The first day of the last month paid."),
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("end reason"), max_length=20, choices=EndReason.choices, blank=True, db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
         constraints = [
-            models.UniqueConstraint(fields=["worker", "program"], name="enrolment_once_per_program")
+            models.UniqueConstraint(
+                fields=["worker", "program"], name="enrolment_once_per_program"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["registered", "active", "inactive"])
+                | Q(registered_on__isnull=False),
+                name="enrolment_registered_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ended") | Q(ended_on__isnull=False) & ~Q(end_reason=""),
+                name="enrolment_ended_has_date_and_reason",
+            ),
         ]
+        indexes = [models.Index(fields=["status", "program"])]
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.program_id} {self.status}"
+
+
+class EnrolmentChange(models.Model):
+    """An enrolment's history: each status move, by whom or by which import, and when."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="history")
+    before = models.CharField(max_length=10, blank=True)
+    after = models.CharField(max_length=10)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    roster_import = models.ForeignKey(
+        "enrolment.RosterImport", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.before}→{self.after}"
 
 
 # --- Roster imports -----------------------------------------------------------------------------

@@ -86,6 +86,14 @@ class Institution(models.Model):
         blank=True,
         validators=[RegexValidator(NPWP_PATTERN, _("An organisation's NPWP has 16 digits."))],
     )
+    npp = models.CharField(
+        _("NPP"),
+        max_length=8,
+        blank=True,
+        help_text=_("BPJS Ketenagakerjaan employer registration number (8 digits)."),
+        validators=[RegexValidator(r"^[0-9]{8}$", _("An NPP has 8 digits."))],
+    )
+    npp_division = models.CharField(_("NPP division"), max_length=10, blank=True)
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

@@ -129,8 +129,9 @@ WHERE (e.category_id, e.wage, e.start_date, e.nomor_induk) IS DISTINCT FROM
 """
 
 ENROLMENTS_SQL = """
-INSERT INTO enrolment_enrolment (worker_id, program_id, agreement_id, status, created_at)
-SELECT w.id, p.id, %(agreement)s, 'pending', now()
+INSERT INTO enrolment_enrolment
+  (worker_id, program_id, agreement_id, status, rejected_reason, end_reason, created_at, updated_at)
+SELECT w.id, p.id, %(agreement)s, 'pending', '', '', now(), now()
 FROM enrolment_stagedrow s
 JOIN enrolment_worker w ON w.nik = s.nik
 JOIN enrolment_program p
