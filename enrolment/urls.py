@@ -1,6 +1,7 @@
 from django.urls import path
 
-from enrolment import views
+from enrolment.views import rosters as views
+from enrolment.views import workers
 
 app_name = "enrolment"
 urlpatterns = [
@@ -14,5 +15,5 @@ urlpatterns = [
     path("unggah/<int:pk>/ulangi/", views.roster_retry, name="roster_retry"),
     path("unggah/<int:pk>/laporan.xlsx", views.roster_issue_report, name="roster_issue_report"),
     path("unggah/<int:pk>/baris-gagal.xlsx", views.roster_failed_rows, name="roster_failed_rows"),
-    path("pekerja/", views.worker_list, name="worker_list"),
+    path("pekerja/", workers.worker_list, name="worker_list"),
 ]

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from enrolment import services
 from enrolment.imports import COLUMNS
 from enrolment.models import RosterImport
-from enrolment.views import progress_of
+from enrolment.views.rosters import progress_of
 from partners.models import Agreement
 
 SERANG = "Kantor Kemenag Kota Serang"

@@ -31,13 +31,13 @@ from openpyxl.utils import get_column_letter
 
 from enrolment import selectors, services
 from enrolment.filters import IssueFilter
-from enrolment.forms import RejectForm, RosterUploadForm, WorkerSearchForm
+from enrolment.forms import RejectForm, RosterUploadForm
 from enrolment.imports import COLUMNS, FileRefused
 from enrolment.imports.columns import map_headers
 from enrolment.imports.files import open_rows
 from enrolment.imports.template import DATE_FORMAT, TEXT_COLUMNS
 from enrolment.models import RosterImport, RowIssue
-from enrolment.tables import ImportTable, IssueTable, WorkerTable
+from enrolment.tables import ImportTable, IssueTable
 from ops.spreadsheets import CONTENT_TYPES, _xlsx_cell
 from partners.selectors import institution_get
 from partners.views.common import require_reader
@@ -460,20 +460,3 @@ def roster_failed_rows(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- workers ---------------------------------------------------------------------------------
-
-
-@login_required
-def worker_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    require_reader(user)
-    form = WorkerSearchForm(request.GET or None, user=user)
-    if form.is_bound and not form.is_valid():
-        rows = selectors.worker_list(user=user).none()
-    else:
-        cleaned = form.cleaned_data if form.is_bound else {}
-        rows = selectors.worker_list(
-            user=user, institution=cleaned.get("institution"), query=cleaned.get("q", "")
-        )
-    table = WorkerTable(rows)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "enrolment/worker_list.html", {"form": form, "table": table})

@@ -1,0 +1,1 @@
+"""Enrolment pages: roster imports, the worker registry, contribution bills."""
