@@ -26,6 +26,10 @@ from enrolment.imports.files import inspect_upload, open_rows
 from enrolment.imports.validation import RowValidator
 from enrolment.models import (
     ContributionRate,
+    Employment,
+    EndReason,
+    Enrolment,
+    EnrolmentChange,
     ImportEvent,
     Program,
     RosterImport,
@@ -589,3 +593,184 @@ def rosters_reap(*, stale_after: dt.timedelta = dt.timedelta(seconds=60)) -> lis
 def roster_cancel_unattended(*, roster_import: RosterImport) -> None:
     """A dry run from the command line ends here: checked, nothing applied, nothing blocking."""
     _close(roster_import, RosterImport.Status.CANCELLED, ImportEvent.Action.CANCELLED, None)
+
+
+# --- Enrolment lifecycle ------------------------------------------------------------------------
+#
+# pending registration → registered (KPJ, date) → active (paid through the current month) /
+# inactive (arrears) → ended (with a reason). Every move writes an EnrolmentChange row with the
+# acting user or the import that caused it, in the same transaction.
+
+Status = Enrolment.Status
+MOVES: dict[str, set[str]] = {
+    Status.PENDING: {Status.REGISTERED, Status.ENDED},
+    Status.REGISTERED: {Status.ACTIVE, Status.INACTIVE, Status.ENDED},
+    Status.ACTIVE: {Status.INACTIVE, Status.ENDED},
+    Status.INACTIVE: {Status.ACTIVE, Status.ENDED},
+    Status.ENDED: set(),
+}
+# Non-ASN government workers (PU) and informal workers (BPU) alike: never JP or JKP.
+SEGMENT_PROGRAMS = {"PU": {"JKK", "JKM", "JHT"}, "BPU": {"JKK", "JKM", "JHT"}}
+MANDATORY_PROGRAMS = {"JKK", "JKM"}
+
+
+class EnrolmentError(Exception):
+    """An expected refusal, in words the officer can act on."""
+
+
+def _enrolment_move(
+    enrolment: Enrolment,
+    to: str,
+    *,
+    by: User | None,
+    roster_import: RosterImport | None = None,
+    note: str = "",
+    **fields,
+) -> Enrolment:
+    locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if to != locked.status and to not in MOVES[locked.status]:
+        raise EnrolmentError(
+            _("An enrolment that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": locked.get_status_display(), "target": Status(to).label}
+        )
+    before = locked.status
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.status = to
+    locked.save()
+    if before != to or fields:
+        EnrolmentChange.objects.create(
+            enrolment=locked,
+            before=before,
+            after=to,
+            actor=by,
+            roster_import=roster_import,
+            note=note[:300],
+        )
+    return locked
+
+
+def enrolment_programs_allowed(*, segment: str, agreement: Agreement | None) -> set[str]:
+    """JKK and JKM always; JHT when the agreement includes it; never JP or JKP."""
+    allowed = set(MANDATORY_PROGRAMS)
+    if agreement is not None and agreement.programs.filter(code="JHT").exists():
+        allowed.add("JHT")
+    return allowed & SEGMENT_PROGRAMS[segment]
+
+
+@transaction.atomic
+def enrolment_add(
+    *, worker, program: Program, agreement: Agreement | None, by: User, segment: str = "PU"
+) -> Enrolment:
+    if program.code not in enrolment_programs_allowed(segment=segment, agreement=agreement):
+        raise EnrolmentError(
+            _("%(program)s is not a program this worker can have under this agreement.")
+            % {"program": program.code}
+        )
+    enrolment, created = Enrolment.objects.get_or_create(
+        worker=worker, program=program, defaults={"agreement": agreement}
+    )
+    if created:
+        EnrolmentChange.objects.create(enrolment=enrolment, after=enrolment.status, actor=by)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_register(
+    *,
+    enrolment: Enrolment,
+    kpj: str,
+    registered_on: dt.date,
+    by: User | None,
+    roster_import: RosterImport | None = None,
+) -> Enrolment:
+    """BPJS registered the worker: the KPJ goes on the worker, the date on the enrolment."""
+    kpj = "".join(kpj.split())
+    if not (kpj.isdigit() and len(kpj) == 11):
+        raise EnrolmentError(_("A KPJ number has 11 digits."))
+    worker = enrolment.worker
+    if worker.kpj and worker.kpj != kpj:
+        raise EnrolmentError(
+            _("This worker already has another KPJ number. Check the registration result.")
+        )
+    if not worker.kpj:
+        type(worker).objects.filter(pk=worker.pk).update(kpj=kpj)
+    return _enrolment_move(
+        enrolment,
+        Status.REGISTERED,
+        by=by,
+        roster_import=roster_import,
+        registered_on=registered_on,
+        rejected_reason="",
+    )
+
+
+@transaction.atomic
+def enrolment_record_payment(
+    *,
+    enrolment: Enrolment,
+    paid_through: dt.date,
+    today: dt.date,
+    by: User | None,
+    roster_import: RosterImport | None = None,
+) -> Enrolment:
+    """Paid through a month: active when that covers the current month, otherwise inactive."""
+    month = paid_through.replace(day=1)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status in {Status.PENDING, Status.ENDED}:
+        raise EnrolmentError(_("Only a registered enrolment can record a payment."))
+    status = Status.ACTIVE if month >= today.replace(day=1) else Status.INACTIVE
+    return _enrolment_move(
+        enrolment, status, by=by, roster_import=roster_import, paid_through=month
+    )
+
+
+@transaction.atomic
+def enrolment_end(
+    *, enrolment: Enrolment, ended_on: dt.date, reason: str, by: User | None, note: str = ""
+) -> Enrolment:
+    if reason not in EndReason.values:
+        raise EnrolmentError(_("Choose why the enrolment ends."))
+    return _enrolment_move(
+        enrolment, Status.ENDED, by=by, note=note, ended_on=ended_on, end_reason=reason
+    )
+
+
+@transaction.atomic
+def employment_end(
+    *, employment: Employment, ended_on: dt.date, reason: str, by: User
+) -> Employment:
+    """The worker left this institution. Their enrolments end too, unless another employment
+    that has not ended keeps them."""
+    if by is not None:
+        try:
+            _require_uploader(by, employment.institution)
+        except RosterError as refused:
+            raise EnrolmentError(refused.message) from refused
+    if reason not in EndReason.values:
+        raise EnrolmentError(_("Choose why the employment ends."))
+    locked = Employment.objects.select_for_update().get(pk=employment.pk)
+    if locked.ended_on is not None:
+        raise EnrolmentError(_("This employment has already ended."))
+    if ended_on < locked.start_date:
+        raise EnrolmentError(_("The employment cannot end before it started."))
+    locked.ended_on, locked.end_reason = ended_on, reason
+    locked.save(update_fields=["ended_on", "end_reason", "updated_at"])
+    others = (
+        Employment.objects.filter(worker_id=locked.worker_id, ended_on__isnull=True)
+        .exclude(pk=locked.pk)
+        .exists()
+    )
+    if not others:
+        for enrolment in Enrolment.objects.filter(worker_id=locked.worker_id).exclude(
+            status=Status.ENDED
+        ):
+            enrolment_end(
+                enrolment=enrolment,
+                ended_on=ended_on,
+                reason=reason,
+                by=by,
+                note=_("Employment at %(institution)s ended.")
+                % {"institution": locked.institution},
+            )
+    return locked
