@@ -26,6 +26,8 @@ from regions.models import Office
 
 FILES = Path(settings.BASE_DIR) / ".data" / "bench" / "files"
 WORKER_TABLES = [
+    "enrolment_enrolmentchange",
+    "accounts_accesslog",
     "enrolment_enrolment",
     "enrolment_workerchange",
     "enrolment_employment",
