@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enrolment import selectors, services
+from enrolment.models import EndReason
 from partners.forms import StyledMixin
 from partners.models import Agreement, Institution
 from partners.selectors import institutions_choosable
@@ -77,16 +78,10 @@ class RejectForm(StyledMixin, forms.Form):
     )
 
 
-class WorkerSearchForm(StyledMixin, forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    institution = forms.ModelChoiceField(
-        queryset=Institution.objects.none(),
-        required=False,
-        label=_("Institution"),
-        empty_label=_("All institutions"),
+class EmploymentEndForm(StyledMixin, forms.Form):
+    ended_on = forms.DateField(
+        label=_("Ended on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The last day the person worked here."),
     )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = institutions_choosable(user=user)
-        self.fields["q"].widget.attrs["placeholder"] = _("Name, or a whole NIK")
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *EndReason.choices])

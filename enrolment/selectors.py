@@ -6,15 +6,29 @@ A roster import, a worker or an employment is in scope when its institution is i
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import DateField, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.scope import scope_for
-from enrolment.models import Employment, Enrolment, ImportEvent, RosterImport, RowIssue, Worker
+from enrolment.models import (
+    Employment,
+    Enrolment,
+    EnrolmentChange,
+    ImportEvent,
+    Program,
+    RosterImport,
+    RowIssue,
+    Worker,
+    WorkerCategory,
+    WorkerChange,
+)
 from partners.models import Agreement, Institution
 from partners.selectors import institutions_for
+from regions.models import Province
 
 # --- roster imports --------------------------------------------------------------------------
 
@@ -106,18 +120,44 @@ def workers_for(user: User) -> QuerySet[Worker]:
 
 
 def worker_list(
-    *, user: User, institution: Institution | None = None, query: str = ""
+    *,
+    user: User,
+    query: str = "",
+    institution: Institution | None = None,
+    province: Province | None = None,
+    category: WorkerCategory | None = None,
+    program: Program | None = None,
+    status: str = "",
+    roster_import: RosterImport | None = None,
 ) -> QuerySet[Worker]:
-    """The worker list's rows in a fixed number of queries however long the page: the workers,
-    then their employments in scope (with institution and category), then their enrolments.
+    """The worker registry's rows in a fixed number of queries however long the page: the
+    workers, then their employments (with institution and category), then their enrolments.
 
-    Each worker gets `listed_employments` (only those the user may see, and only at
-    `institution` when given) and `listed_enrolments` (with the program).
+    A whole NIK (16 digits) finds its person and nothing else; any other text searches names
+    (ILIKE, served by the trigram index `worker_name_trgm`). The employment filters
+    (institution, its province, category, the import it came from) must hold for one and the
+    same employment in scope; program and status for one and the same enrolment.
+
+    Each worker gets `listed_employments` (those in scope that match the filters) and
+    `listed_enrolments` (with the program).
     """
     employments = Employment.objects.filter(institution__in=institutions_for(user))
     if institution is not None:
         employments = employments.filter(institution=institution)
+    if province is not None:
+        employments = employments.filter(institution__province=province)
+    if category is not None:
+        employments = employments.filter(category=category)
+    if roster_import is not None:
+        employments = employments.filter(source_import=roster_import)
     workers = Worker.objects.filter(Exists(employments.filter(worker=OuterRef("pk"))))
+    if program is not None or status:
+        enrolments = Enrolment.objects.filter(worker=OuterRef("pk"))
+        if program is not None:
+            enrolments = enrolments.filter(program=program)
+        if status:
+            enrolments = enrolments.filter(status=status)
+        workers = workers.filter(Exists(enrolments))
     query = query.strip()
     if query:
         compact = query.replace(" ", "").replace(".", "")
@@ -141,6 +181,113 @@ def worker_list(
             to_attr="listed_enrolments",
         ),
     )
+
+
+def worker_get(*, user: User, pk: int) -> Worker:
+    """One worker employed at an institution in the user's scope; anyone else is 404."""
+    try:
+        return workers_for(user).select_related("regency").get(pk=pk)
+    except Worker.DoesNotExist:
+        raise Http404 from None
+
+
+def employment_get(*, user: User, worker: Worker, pk: int) -> Employment:
+    """One of the worker's employments at an institution in the user's scope, or 404."""
+    try:
+        return Employment.objects.select_related("institution").get(
+            pk=pk, worker=worker, institution__in=institutions_for(user)
+        )
+    except Employment.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class WorkerDetail:
+    """A person's page. Every employment is listed, but one at an institution outside the
+    user's scope shows only that it exists (`in_scope` False): no name, unit, wage or import."""
+
+    employments: list[Employment]
+    enrolments: list[Enrolment]
+    changes: list[tuple[WorkerChange, list[FieldChange]]]
+    imports_in_scope: set[int]
+    institutions_in_scope: set[int]
+
+    @property
+    def endable(self) -> list[Employment]:
+        return [e for e in self.employments if e.in_scope and e.ended_on is None]
+
+
+def _readable(field, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if field is None:
+        return str(value)
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    if isinstance(field, DateField) and isinstance(value, str) and len(value) == 10:
+        return f"{value[8:10]}-{value[5:7]}-{value[0:4]}"
+    return str(value)
+
+
+def worker_detail(*, user: User, worker: Worker) -> WorkerDetail:
+    """The person's employments, enrolments (each with its history) and field changes, in
+    six queries: employments, enrolments, their history, changes, imports and institutions
+    in scope."""
+    employments = list(
+        worker.employments.select_related("institution", "category", "source_import").order_by(
+            F("ended_on").desc(nulls_first=True), "start_date", "pk"
+        )
+    )
+    enrolments = list(
+        worker.enrolments.select_related("program", "agreement")
+        .prefetch_related(
+            Prefetch(
+                "history",
+                queryset=EnrolmentChange.objects.select_related("actor", "roster_import").order_by(
+                    "-at", "-pk"
+                ),
+            )
+        )
+        .order_by("program__sort_order", "program__code")
+    )
+    changes = list(worker.changes.select_related("roster_import").order_by("-at", "-pk"))
+    import_ids = {e.source_import_id for e in employments} | {c.roster_import_id for c in changes}
+    import_ids |= {h.roster_import_id for e in enrolments for h in e.history.all()}
+    import_ids.discard(None)
+    institution_ids = {e.institution_id for e in employments}
+    institution_ids |= {e.agreement.institution_id for e in enrolments if e.agreement}
+    in_scope = set(
+        institutions_for(user).filter(pk__in=institution_ids).values_list("pk", flat=True)
+    )
+    imports_in_scope = set(imports_for(user).filter(pk__in=import_ids).values_list("pk", flat=True))
+    for employment in employments:
+        employment.in_scope = employment.institution_id in in_scope
+    labels = dict(Enrolment.Status.choices)
+    for enrolment in enrolments:
+        for change in enrolment.history.all():
+            change.before_label = str(labels.get(change.before, change.before))
+            change.after_label = str(labels.get(change.after, change.after))
+    fields = {f.name: f for f in Worker._meta.concrete_fields}
+    fields |= {f.attname: f for f in Worker._meta.concrete_fields}
+    readable_changes = []
+    for change in changes:
+        lines = []
+        for key, pair in change.changes.items():
+            before, after = (
+                (list(pair) + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            )
+            field = fields.get(key)
+            label = str(field.verbose_name) if field is not None else key
+            lines.append(FieldChange(label, _readable(field, before), _readable(field, after)))
+        readable_changes.append((change, lines))
+    return WorkerDetail(employments, enrolments, readable_changes, imports_in_scope, in_scope)
 
 
 def workers_employed_at(*, institution: Institution) -> int:

@@ -102,7 +102,11 @@ WORKER_PROGRAMS = """{% for enrolment in record.listed_enrolments %}<span class=
 
 class WorkerTable(tables.Table):
     nik = tables.Column(verbose_name=_("NIK"), orderable=False)
-    full_name = tables.Column(verbose_name=_("Name"), order_by=("full_name", "pk"))
+    full_name = tables.Column(
+        verbose_name=_("Name"),
+        order_by=("full_name", "pk"),
+        linkify=("enrolment:worker_detail", {"pk": tables.A("pk")}),
+    )
     institution = tables.TemplateColumn(
         WORKER_EMPLOYMENTS, verbose_name=_("Institution"), orderable=False, empty_values=()
     )
@@ -115,11 +119,22 @@ class WorkerTable(tables.Table):
     programs = tables.TemplateColumn(
         WORKER_PROGRAMS, verbose_name=_("Programs"), orderable=False, empty_values=()
     )
+    updated_at = tables.DateTimeColumn(
+        format="d-m-Y", verbose_name=_("Last changed"), order_by=("updated_at", "pk")
+    )
 
     class Meta:
         model = Worker
         fields = ["nik", "full_name"]
-        sequence = ["nik", "full_name", "institution", "work_unit", "category", "programs"]
+        sequence = [
+            "nik",
+            "full_name",
+            "institution",
+            "work_unit",
+            "category",
+            "programs",
+            "updated_at",
+        ]
         template_name = TABLE_TEMPLATE
         attrs = {**TABLE_ATTRS, "data-testid": "workers"}
         empty_text = _("No workers match. Clear the search or filters.")

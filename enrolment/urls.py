@@ -1,7 +1,7 @@
 from django.urls import path
 
+from enrolment.views import contributions, workers
 from enrolment.views import rosters as views
-from enrolment.views import workers
 
 app_name = "enrolment"
 urlpatterns = [
@@ -16,4 +16,20 @@ urlpatterns = [
     path("unggah/<int:pk>/laporan.xlsx", views.roster_issue_report, name="roster_issue_report"),
     path("unggah/<int:pk>/baris-gagal.xlsx", views.roster_failed_rows, name="roster_failed_rows"),
     path("pekerja/", workers.worker_list, name="worker_list"),
+    path("pekerja/<int:pk>/", workers.worker_detail, name="worker_detail"),
+    path(
+        "pekerja/<int:pk>/hubungan-kerja/<int:employment_pk>/akhiri/",
+        workers.employment_end,
+        name="employment_end",
+    ),
+    path(
+        "iuran/<int:institution_pk>/",
+        contributions.contribution_bill_view,
+        name="contribution_bill",
+    ),
+    path(
+        "iuran/<int:institution_pk>/ekspor.xlsx",
+        contributions.contribution_bill_export,
+        name="contribution_bill_export",
+    ),
 ]

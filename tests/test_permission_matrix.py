@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from enrolment import services as enrolment_services
-from enrolment.models import RosterImport, WorkerCategory
+from enrolment.models import Employment, RosterImport, WorkerCategory
 from partners.models import Agreement, Attachment, FollowUp, Institution, Party, Signatory, Target
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -80,6 +80,16 @@ def _roster_import(institution: str) -> RosterImport:
     return enrolment_services.roster_validate(import_id=roster_import.pk)
 
 
+def _worker_args(institution: str, *, employment: bool) -> tuple[int, ...]:
+    """A worker (and their employment) at the institution, from a roster applied here."""
+    admin = User.objects.get(username="admin")
+    roster_import = _roster_import(institution)
+    enrolment_services.roster_confirm(by=admin, roster_import=roster_import, enqueue=False)
+    enrolment_services.roster_apply(import_id=roster_import.pk)
+    found = Employment.objects.get(source_import=roster_import)
+    return (found.worker_id, found.pk) if employment else (found.worker_id,)
+
+
 ROLES = [
     "anonymous",
     "national_admin",
@@ -110,12 +120,15 @@ class Case:
     agreement: str | None = None  # the agreement the URL points at, by title
     child: str | None = None  # and one of its records: "targets", "follow_ups", …
     roster_import: str | None = None  # a checked roster import of this institution, by name
+    worker: str | None = None  # a worker employed at this institution (by name), from a roster
+    employment: bool = False  # and the worker's employment there
 
     def __str__(self) -> str:
         target = (
             self.institution
             or self.agreement
             or (self.roster_import and f"import:{self.roster_import}")
+            or (self.worker and f"worker:{self.worker}")
             or "/".join(map(str, self.args))
         )
         if self.child:
@@ -312,6 +325,42 @@ CASES = [
         data={"reason": "NIK belum lengkap"},
     ),
     Case("enrolment:worker_list", expect(200)),
+    Case("enrolment:worker_detail", reads(SERANG_SCOPE), worker=SERANG),
+    Case("enrolment:worker_detail", reads(MALUKU_SCOPE), worker=MALUKU),
+    Case("enrolment:worker_detail", expect(404), args=(999_999_999,)),
+    # Officers and partner admins of the institution end an employment; managers read.
+    Case(
+        "enrolment:employment_end",
+        uploads(SERANG_SCOPE),
+        worker=SERANG,
+        employment=True,
+        method="post",
+        data={"ended_on": "2025-12-31", "reason": "resigned"},
+    ),
+    Case(
+        "enrolment:employment_end",
+        uploads(MALUKU_SCOPE),
+        worker=MALUKU,
+        employment=True,
+        method="post",
+        data={"ended_on": "2025-12-31", "reason": "resigned"},
+    ),
+    Case(
+        "enrolment:employment_end",
+        expect(404),
+        args=(999_999_999, 999_999_999),
+        method="post",
+    ),
+    # The monthly contribution bill: whoever reads the institution (managers too); 404 outside.
+    *[
+        case
+        for url_name in ("enrolment:contribution_bill", "enrolment:contribution_bill_export")
+        for case in (
+            Case(url_name, only(SERANG_SCOPE | {"manager"}, 200, 404), institution=SERANG),
+            Case(url_name, only(MALUKU_SCOPE | {"manager"}, 200, 404), institution=MALUKU),
+            Case(url_name, expect(404), args=(999_999_999,)),
+        )
+    ],
     Case("regions:province_list", expect(200)),
     Case("regions:province_detail", expect(200), args=("36",)),
     Case("regions:province_detail", expect(404), args=("99",)),
@@ -373,6 +422,8 @@ def test_permission_matrix(
             args = (agreement.pk, _child(agreement, case.child))
     if case.roster_import:
         args = (_roster_import(case.roster_import).pk,)
+    if case.worker:
+        args = _worker_args(case.worker, employment=case.employment)
     url = reverse(case.url_name, args=args)
     response = getattr(client, case.method)(url, case.data)
 

@@ -29,6 +29,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from accounts.models import AccessLog
+from accounts.services import access_log_record
 from enrolment import selectors, services
 from enrolment.filters import IssueFilter
 from enrolment.forms import RejectForm, RosterUploadForm
@@ -456,6 +458,13 @@ def roster_failed_rows(request: HttpRequest, pk: int) -> HttpResponse:
     except (FileNotFoundError, FileRefused):
         messages.error(request, _("The uploaded file can no longer be read."))
         return _back(roster_import)
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,
+        what=f"baris gagal impor #{roster_import.pk}",
+        rows=written - 1,  # the header is not a person
+        request=request,
+    )
     return _xlsx_response(workbook, f"baris-gagal-{roster_import.pk}.xlsx")
 
 

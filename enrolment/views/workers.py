@@ -1,14 +1,27 @@
-"""The worker registry: search, filters, the person's page."""
+"""The worker registry: search, filters, the person's page, ending an employment.
+
+Lists show NIKs masked to everyone. The person's page shows the full NIK and the personal fields
+only to those who process people (`sees_personal_data`), and each such view is written to the
+access log; managers read the page with the NIK masked and the personal fields hidden.
+"""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from enrolment import selectors
-from enrolment.forms import WorkerSearchForm
+from accounts.models import AccessLog
+from accounts.services import access_log_record
+from enrolment import selectors, services
+from enrolment.filters import WorkerFilter
+from enrolment.forms import EmploymentEndForm
+from enrolment.imports.validation import mask_nik
 from enrolment.tables import WorkerTable
 from partners.views.common import require_reader
 
@@ -19,14 +32,74 @@ PER_PAGE = 25
 def worker_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     require_reader(user)
-    form = WorkerSearchForm(request.GET or None, user=user)
-    if form.is_bound and not form.is_valid():
-        rows = selectors.worker_list(user=user).none()
-    else:
-        cleaned = form.cleaned_data if form.is_bound else {}
-        rows = selectors.worker_list(
-            user=user, institution=cleaned.get("institution"), query=cleaned.get("q", "")
-        )
+    filterset = WorkerFilter(request.GET, user=user)
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     table = WorkerTable(rows)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "enrolment/worker_list.html", {"form": form, "table": table})
+    return render(
+        request,
+        "enrolment/worker_list.html",
+        {"filter": filterset, "form": filterset.form, "table": table},
+    )
+
+
+@login_required
+def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    require_reader(user)
+    worker = selectors.worker_get(user=user, pk=pk)
+    detail = selectors.worker_detail(user=user, worker=worker)
+    personal = user.sees_personal_data
+    if personal:
+        access_log_record(
+            user=user,
+            action=AccessLog.Action.VIEW,
+            what=f"halaman pekerja #{worker.pk}",
+            worker=worker,
+            request=request,
+        )
+    can_end = user.can_upload_rosters and bool(detail.endable)
+    context = {
+        "worker": worker,
+        "detail": detail,
+        "personal": personal,
+        "nik": worker.nik if personal else mask_nik(worker.nik),
+        "can_end": can_end,
+        "end_form": EmploymentEndForm() if can_end else None,
+    }
+    return render(request, "enrolment/worker_detail.html", context)
+
+
+@login_required
+@require_POST
+def employment_end(request: HttpRequest, pk: int, employment_pk: int) -> HttpResponse:
+    """Officers and partner admins end an employment in their scope (404 outside it); the
+    service ends the person's enrolments too when no other employment keeps them."""
+    user = request.user
+    worker = selectors.worker_get(user=user, pk=pk)
+    employment = selectors.employment_get(user=user, worker=worker, pk=employment_pk)
+    if not user.can_upload_rosters:
+        raise PermissionDenied
+    form = EmploymentEndForm(request.POST)
+    if not form.is_valid():
+        problems = [
+            f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+        ]
+        messages.error(request, " ".join(problems))
+    else:
+        try:
+            services.employment_end(
+                employment=employment,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+                by=user,
+            )
+        except services.EnrolmentError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                _("The employment at %(institution)s has ended.")
+                % {"institution": employment.institution.name},
+            )
+    return redirect("enrolment:worker_detail", pk=worker.pk)

@@ -1,0 +1,243 @@
+"""The monthly contribution bill of an institution: what each worker's programs cost that month.
+
+Figures come from the effective-dated rows (`ContributionRate`, `WageCeiling`) in force on the
+first day of the month, so a relief regulation or a new JP ceiling changes the bill of the months
+it covers and no other. A program without a rate row that month is listed in `Bill.missing`,
+never billed as zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q
+
+from enrolment.imports.validation import mask_nik
+from enrolment.models import (
+    ContributionRate,
+    Employment,
+    Enrolment,
+    Segment,
+    WageCeiling,
+)
+from partners.models import Institution
+
+BILLED = (Enrolment.Status.REGISTERED, Enrolment.Status.ACTIVE, Enrolment.Status.INACTIVE)
+PAYERS = tuple(ContributionRate.Payer.values)  # employer, worker, government
+DEFAULT_RISK_CLASS = 1
+CAPPED_PROGRAMS = ("JP",)  # programs whose wage basis is capped by a `WageCeiling`
+
+
+def month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def rupiah(amount: Decimal) -> int:
+    """Whole Rupiah, half up (Rp0,50 → Rp1): applied to each payer's amount of each line."""
+    return int(amount.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def line_amount(*, base: Decimal, percent: Decimal | None, flat: Decimal | None) -> int:
+    """One payer's contribution on one line: a percentage of the base, or a flat amount."""
+    if flat is not None:
+        return rupiah(flat)
+    return rupiah(base * percent / Decimal(100))
+
+
+@dataclass(frozen=True)
+class BillLine:
+    worker_id: int
+    name: str
+    nik: str  # masked: 3673********0001
+    kpj: str
+    program: str
+    wage_basis: int  # the actual wage, or the agreement's flat wage
+    base: int  # the wage basis after the program's ceiling (JP)
+    amounts: dict[str, int]  # per payer
+    total: int
+
+
+@dataclass(frozen=True)
+class RateUsed:
+    program: str
+    payer: str
+    risk_class: int | None
+    percent: Decimal | None
+    flat_amount: Decimal | None
+    valid_from: dt.date
+    valid_to: dt.date | None
+    legal_basis: str
+    needs_verification: bool
+
+    @property
+    def percent_shown(self) -> Decimal | None:
+        """0.2400 → 0.24, 10.0000 → 10: without the trailing zeros of the column."""
+        return None if self.percent is None else Decimal(format(self.percent.normalize(), "f"))
+
+    @property
+    def payer_label(self) -> str:
+        return str(ContributionRate.Payer(self.payer).label)
+
+
+@dataclass
+class Bill:
+    institution: Institution
+    month: dt.date
+    lines: list[BillLine] = field(default_factory=list)
+    totals: dict[str, dict[str, int]] = field(default_factory=dict)  # program → payer/total
+    payer_totals: dict[str, int] = field(default_factory=dict)
+    grand_total: int = 0
+    rates_used: list[RateUsed] = field(default_factory=list)
+    ceilings_used: list[WageCeiling] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # program codes (JKK with its risk class)
+    pending_count: int = 0
+    workers: int = 0
+
+    @property
+    def payers(self) -> list[str]:
+        """The payers that owe anything this month, in their usual order."""
+        return [payer for payer in PAYERS if payer in self.payer_totals]
+
+
+def _employments(institution: Institution, start: dt.date, end: dt.date):
+    """Employments at the institution during the month: started by its end, not ended before it."""
+    return Employment.objects.filter(institution=institution, start_date__lte=end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=start)
+    )
+
+
+def _wages(institution: Institution, start: dt.date, end: dt.date) -> dict[int, dict]:
+    """Per worker employed at the institution in the month: name, NIK, KPJ and wage.
+
+    A worker in two work units of the same institution has one wage there: their sum.
+    """
+    employments = _employments(institution, start, end).values_list(
+        "worker_id", "wage", "worker__full_name", "worker__nik", "worker__kpj"
+    )
+    workers: dict[int, dict] = {}
+    for worker_id, wage, name, nik, kpj in employments:
+        if worker_id in workers:
+            workers[worker_id]["wage"] += wage
+        else:
+            workers[worker_id] = {"wage": wage, "name": name, "nik": nik, "kpj": kpj}
+    return workers
+
+
+def contribution_bill(*, institution: Institution, month: dt.date) -> Bill:
+    """The bill of `month` (its first day) in four queries, whatever the number of workers.
+
+    Billed: enrolments registered, active or inactive (arrears) registered by the month's end, of
+    workers with an employment at the institution during the month. Pending ones are counted, not
+    billed. Each payer's amount of each line is rounded to whole Rupiah, half up; totals add the
+    rounded amounts, as the payment slip does.
+    """
+    start = month.replace(day=1)
+    end = month_end(start)
+    bill = Bill(institution=institution, month=start)
+    workers = _wages(institution, start, end)
+    employed = _employments(institution, start, end).values("worker_id")
+    enrolments = list(
+        Enrolment.objects.filter(worker_id__in=employed)
+        .filter(Q(status__in=BILLED, registered_on__lte=end) | Q(status=Enrolment.Status.PENDING))
+        .values_list(
+            "worker_id",
+            "program__code",
+            "status",
+            "agreement__flat_wage",
+            "agreement__jkk_risk_class",
+        )
+    )
+    rates: dict[tuple[str, int | None], list[ContributionRate]] = defaultdict(list)
+    order: dict[str, tuple[int, str]] = {}
+    for rate in (
+        ContributionRate.objects.valid_on(start)
+        .filter(segment=Segment.WAGE_EARNER)
+        .select_related("program")
+    ):
+        rates[(rate.program.code, rate.risk_class)].append(rate)
+        order[rate.program.code] = (rate.program.sort_order, rate.program.code)
+    ceilings = {
+        ceiling.program.code: ceiling
+        for ceiling in WageCeiling.objects.valid_on(start).select_related("program")
+    }
+
+    used: dict[int, ContributionRate] = {}
+    ceilings_used: dict[int, WageCeiling] = {}
+    missing: set[str] = set()
+    lines = []
+    for worker_id, program, status, flat_wage, risk_class in enrolments:
+        if status == Enrolment.Status.PENDING:
+            bill.pending_count += 1
+            continue
+        worker = workers.get(worker_id)
+        if worker is None:  # employed after the wages were read: next time
+            continue
+        key_class = (risk_class or DEFAULT_RISK_CLASS) if program == "JKK" else None
+        program_rates = rates.get((program, key_class))
+        if not program_rates:
+            missing.add(f"{program} {key_class}" if key_class else program)
+            continue
+        wage_basis = Decimal(flat_wage) if flat_wage is not None else Decimal(worker["wage"])
+        base = wage_basis
+        if program in CAPPED_PROGRAMS:
+            ceiling = ceilings.get(program)
+            if ceiling is None:
+                missing.add(program)
+                continue
+            base = min(base, ceiling.amount)
+            ceilings_used[ceiling.pk] = ceiling
+        amounts: dict[str, int] = defaultdict(int)
+        for rate in program_rates:
+            amounts[rate.payer] += line_amount(
+                base=base, percent=rate.percent, flat=rate.flat_amount
+            )
+            used[rate.pk] = rate
+        lines.append(
+            BillLine(
+                worker_id=worker_id,
+                name=worker["name"],
+                nik=mask_nik(worker["nik"]),
+                kpj=worker["kpj"],
+                program=program,
+                wage_basis=rupiah(wage_basis),
+                base=rupiah(base),
+                amounts=dict(amounts),
+                total=sum(amounts.values()),
+            )
+        )
+
+    lines.sort(key=lambda line: (line.name.casefold(), line.worker_id, order[line.program]))
+    bill.lines = lines
+    bill.workers = len({line.worker_id for line in lines})
+    for line in lines:
+        program_total = bill.totals.setdefault(line.program, {"total": 0})
+        for payer, amount in line.amounts.items():
+            program_total[payer] = program_total.get(payer, 0) + amount
+            bill.payer_totals[payer] = bill.payer_totals.get(payer, 0) + amount
+        program_total["total"] += line.total
+    bill.totals = dict(sorted(bill.totals.items(), key=lambda item: order[item[0]]))
+    bill.grand_total = sum(line.total for line in lines)
+    bill.rates_used = [
+        RateUsed(
+            program=rate.program.code,
+            payer=rate.payer,
+            risk_class=rate.risk_class,
+            percent=rate.percent,
+            flat_amount=rate.flat_amount,
+            valid_from=rate.valid_from,
+            valid_to=rate.valid_to,
+            legal_basis=rate.legal_basis,
+            needs_verification=rate.needs_verification,
+        )
+        for rate in sorted(
+            used.values(),
+            key=lambda r: (order[r.program.code], r.risk_class or 0, PAYERS.index(r.payer)),
+        )
+    ]
+    bill.ceilings_used = list(ceilings_used.values())
+    bill.missing = sorted(missing)
+    return bill

@@ -1,0 +1,173 @@
+"""The monthly contribution bill of one institution: on screen and as XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import tablib
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import AccessLog
+from accounts.services import access_log_record
+from enrolment.contributions import Bill, contribution_bill
+from enrolment.models import ContributionRate
+from ops.spreadsheets import spreadsheet_response
+from partners.models import Institution
+from partners.selectors import institution_get
+from partners.views.common import require_reader
+
+PER_PAGE = 100
+FIRST_MONTH = dt.date(2015, 7, 1)  # the programs' rates start with PP 44/2015
+
+
+class BillMonthForm(forms.Form):
+    bulan = forms.CharField(
+        label=gettext_lazy("Month"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "class": "form-control"}),
+    )
+
+    def clean_bulan(self) -> dt.date:
+        value = self.cleaned_data["bulan"].strip()
+        if not value:
+            return timezone.localdate().replace(day=1)
+        try:
+            month = dt.datetime.strptime(value, "%Y-%m").date()
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter the month as year and month, for example 2026-11."), code="invalid"
+            ) from None
+        if month < FIRST_MONTH or month.year > timezone.localdate().year + 1:
+            raise forms.ValidationError(
+                _("Choose a month from July 2015 to next year."), code="out_of_range"
+            )
+        return month
+
+
+def _month(request: HttpRequest) -> tuple[BillMonthForm, dt.date | None]:
+    form = BillMonthForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    return form, form.cleaned_data["bulan"]
+
+
+def _institution(request: HttpRequest, institution_pk: int) -> Institution:
+    require_reader(request.user)
+    return institution_get(user=request.user, pk=institution_pk)
+
+
+def _log(request: HttpRequest, action: str, bill: Bill) -> None:
+    """Names and masked NIKs are personal data: each view and export leaves an access row."""
+    access_log_record(
+        user=request.user,
+        action=action,
+        what=f"contribution bill {bill.month:%Y-%m} of institution {bill.institution.pk}",
+        rows=bill.workers,
+        request=request,
+    )
+
+
+def _payer_label(payer: str) -> str:
+    return str(ContributionRate.Payer(payer).label)
+
+
+@login_required
+def contribution_bill_view(request: HttpRequest, institution_pk: int) -> HttpResponse:
+    institution = _institution(request, institution_pk)
+    form, month = _month(request)
+    context = {"institution": institution, "form": form, "bill": None}
+    if month is not None:
+        bill = contribution_bill(institution=institution, month=month)
+        _log(request, AccessLog.Action.VIEW, bill)
+        payers = bill.payers or ["employer", "worker"]
+        page = Paginator(bill.lines, PER_PAGE).get_page(request.GET.get("page"))
+        context |= {
+            "bill": bill,
+            "page": page,
+            "payers": [_payer_label(payer) for payer in payers],
+            "rows": [(line, [line.amounts.get(payer, 0) for payer in payers]) for line in page],
+            "program_totals": [
+                (program, [totals.get(payer, 0) for payer in payers], totals["total"])
+                for program, totals in bill.totals.items()
+            ],
+            "payer_totals": [bill.payer_totals.get(payer, 0) for payer in payers],
+            "bulan": f"{month:%Y-%m}",
+        }
+    return render(request, "enrolment/contribution_bill.html", context)
+
+
+def bill_dataset(bill: Bill) -> tablib.Dataset:
+    """The lines, then one total row per program, per payer and the grand total."""
+    payers = bill.payers or ["employer", "worker"]
+    headers = [
+        _("Name"),
+        _("NIK"),
+        _("KPJ"),
+        _("Program"),
+        _("Wage basis (Rp)"),
+        _("Contribution base (Rp)"),
+        *[_payer_label(payer) for payer in payers],
+        _("Total (Rp)"),
+    ]
+    dataset = tablib.Dataset(headers=headers, title=f"{bill.month:%Y-%m}")
+    for line in bill.lines:
+        dataset.append(
+            [
+                line.name,
+                line.nik,
+                line.kpj,
+                line.program,
+                line.wage_basis,
+                line.base,
+                *[line.amounts.get(payer, 0) for payer in payers],
+                line.total,
+            ]
+        )
+    for program, totals in bill.totals.items():
+        label = _("Total %(program)s") % {"program": program}
+        dataset.append(
+            [
+                label,
+                "",
+                "",
+                program,
+                None,
+                None,
+                *[totals.get(p, 0) for p in payers],
+                totals["total"],
+            ]
+        )
+    dataset.append(
+        [
+            _("Grand total"),
+            "",
+            "",
+            "",
+            None,
+            None,
+            *[bill.payer_totals.get(payer, 0) for payer in payers],
+            bill.grand_total,
+        ]
+    )
+    return dataset
+
+
+@login_required
+def contribution_bill_export(request: HttpRequest, institution_pk: int) -> HttpResponse:
+    institution = _institution(request, institution_pk)
+    form, month = _month(request)
+    if month is None:
+        context = {"institution": institution, "form": form, "bill": None}
+        return render(request, "enrolment/contribution_bill.html", context, status=400)
+    bill = contribution_bill(institution=institution, month=month)
+    _log(request, AccessLog.Action.EXPORT, bill)
+    return spreadsheet_response(
+        bill_dataset(bill), fmt="xlsx", basename=f"iuran-{institution.pk}-{month:%Y-%m}"
+    )
