@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrolment.views import contributions, workers
+from enrolment.views import cards, contributions, registration, workers
 from enrolment.views import rosters as views
 
 app_name = "enrolment"
@@ -17,11 +17,13 @@ urlpatterns = [
     path("unggah/<int:pk>/baris-gagal.xlsx", views.roster_failed_rows, name="roster_failed_rows"),
     path("pekerja/", workers.worker_list, name="worker_list"),
     path("pekerja/<int:pk>/", workers.worker_detail, name="worker_detail"),
+    path("pekerja/<int:pk>/kartu.pdf", cards.worker_card, name="worker_card"),
     path(
         "pekerja/<int:pk>/hubungan-kerja/<int:employment_pk>/akhiri/",
         workers.employment_end,
         name="employment_end",
     ),
+    path("kartu/<int:institution_pk>/", cards.institution_cards, name="institution_cards"),
     path(
         "iuran/<int:institution_pk>/",
         contributions.contribution_bill_view,
@@ -31,5 +33,15 @@ urlpatterns = [
         "iuran/<int:institution_pk>/ekspor.xlsx",
         contributions.contribution_bill_export,
         name="contribution_bill_export",
+    ),
+    path(
+        "pendaftaran/<int:institution_pk>/ekspor.xlsx",
+        registration.pending_registrations_export,
+        name="pending_registrations_export",
+    ),
+    path(
+        "pendaftaran/perjanjian/<int:agreement_pk>/ekspor.xlsx",
+        registration.agreement_pending_registrations_export,
+        name="agreement_pending_registrations_export",
     ),
 ]

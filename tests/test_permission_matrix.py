@@ -351,6 +351,14 @@ CASES = [
         args=(999_999_999, 999_999_999),
         method="post",
     ),
+    # Participant cards: officers and partner admins in scope print them; managers 403. The
+    # matrix's workers have no KPJ yet, so those allowed are sent back with a message (302).
+    Case("enrolment:worker_card", uploads(SERANG_SCOPE), worker=SERANG),
+    Case("enrolment:worker_card", uploads(MALUKU_SCOPE), worker=MALUKU),
+    Case("enrolment:worker_card", expect(404), args=(999_999_999,)),
+    Case("enrolment:institution_cards", uploads(SERANG_SCOPE), institution=SERANG),
+    Case("enrolment:institution_cards", uploads(MALUKU_SCOPE), institution=MALUKU),
+    Case("enrolment:institution_cards", expect(404), args=(999_999_999,)),
     # The monthly contribution bill: whoever reads the institution (managers too); 404 outside.
     *[
         case
@@ -361,6 +369,16 @@ CASES = [
             Case(url_name, expect(404), args=(999_999_999,)),
         )
     ],
+    # The registration desk's file (full NIKs, BPJS-side): officers in scope; others who see 403.
+    Case("enrolment:pending_registrations_export", writes(SERANG_SCOPE), institution=SERANG),
+    Case("enrolment:pending_registrations_export", writes(MALUKU_SCOPE), institution=MALUKU),
+    Case("enrolment:pending_registrations_export", expect(404), args=(999_999_999,)),
+    *agreement_cases(
+        "enrolment:agreement_pending_registrations_export",
+        writes(SERANG_SCOPE),
+        writes(MALUKU_SCOPE),
+    ),
+    Case("enrolment:agreement_pending_registrations_export", expect(404), args=(999_999_999,)),
     Case("regions:province_list", expect(200)),
     Case("regions:province_detail", expect(200), args=("36",)),
     Case("regions:province_detail", expect(404), args=("99",)),
