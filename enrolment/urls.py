@@ -16,6 +16,7 @@ urlpatterns = [
     path("unggah/<int:pk>/laporan.xlsx", views.roster_issue_report, name="roster_issue_report"),
     path("unggah/<int:pk>/baris-gagal.xlsx", views.roster_failed_rows, name="roster_failed_rows"),
     path("pekerja/", workers.worker_list, name="worker_list"),
+    path("pekerja/ekspor/<str:fmt>/", workers.worker_export, name="worker_export"),
     path("pekerja/<int:pk>/", workers.worker_detail, name="worker_detail"),
     path("pekerja/<int:pk>/kartu.pdf", cards.worker_card, name="worker_card"),
     path(

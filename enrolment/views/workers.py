@@ -7,10 +7,11 @@ access log; managers read the page with the NIK masked and the personal fields h
 
 from __future__ import annotations
 
+import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,6 +24,7 @@ from enrolment.filters import WorkerFilter
 from enrolment.forms import EmploymentEndForm
 from enrolment.imports.validation import mask_nik
 from enrolment.tables import WorkerTable
+from ops.spreadsheets import FORMATS, spreadsheet_response
 from partners.views.common import require_reader
 
 PER_PAGE = 25
@@ -103,3 +105,53 @@ def employment_end(request: HttpRequest, pk: int, employment_pk: int) -> HttpRes
                 % {"institution": employment.institution.name},
             )
     return redirect("enrolment:worker_detail", pk=worker.pk)
+
+
+EXPORT_HEADERS = [
+    "NIK",
+    "NAMA_LENGKAP",
+    "LEMBAGA",
+    "UNIT_KERJA",
+    "KATEGORI",
+    "UPAH",
+    "PROGRAM",
+]
+
+
+@login_required
+def worker_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The list as it is filtered, as XLSX or CSV (formula-safe). Roles that process people get
+    the full NIK and the export is written to the access log; others get it masked."""
+    if fmt not in FORMATS:
+        raise Http404
+    user = request.user
+    require_reader(user)
+    filterset = WorkerFilter(request.GET, user=user)
+    workers = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    personal = user.sees_personal_data
+    dataset = tablib.Dataset(headers=EXPORT_HEADERS)
+    for worker in workers.iterator(chunk_size=2000):
+        programs = ",".join(
+            f"{e.program.code}:{e.get_status_display()}" for e in worker.listed_enrolments
+        )
+        for employment in worker.listed_employments:
+            dataset.append(
+                [
+                    worker.nik if personal else mask_nik(worker.nik),
+                    worker.full_name,
+                    employment.institution.name,
+                    employment.work_unit,
+                    employment.category.name,
+                    employment.wage if personal else "",
+                    programs,
+                ]
+            )
+    if personal:
+        access_log_record(
+            user=user,
+            action=AccessLog.Action.EXPORT,
+            what="daftar pekerja",
+            rows=len(dataset),
+            request=request,
+        )
+    return spreadsheet_response(dataset, fmt=fmt, basename="pekerja")

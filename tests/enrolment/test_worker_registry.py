@@ -366,3 +366,34 @@ def test_downloading_the_failed_rows_writes_one_access_log_row_with_the_count(
     log = AccessLog.objects.get()
     assert (log.user, log.action, log.rows, log.worker) == (serang_partner_admin, "export", 2, None)
     assert log.what == f"baris gagal impor #{roster_import.pk}"
+
+
+def test_the_worker_list_exports_full_niks_to_those_who_process_people_and_logs_it(
+    client, branch_officer, manager, serang_partner_admin, institution
+):
+    from accounts.models import AccessLog
+    from enrolment import services
+    from tests.enrolment.rosters import roster_file, row
+
+    roster_import = services.roster_upload(
+        by=serang_partner_admin,
+        institution=institution("Kantor Kemenag Kota Serang"),
+        upload=roster_file([row(1), row(2, NAMA_LENGKAP="=HYPERLINK(1)")]),
+        enqueue=False,
+    )
+    checked = services.roster_validate(import_id=roster_import.pk)
+    services.roster_confirm(by=serang_partner_admin, roster_import=checked, enqueue=False)
+    services.roster_apply(import_id=roster_import.pk)
+    url = reverse("enrolment:worker_export", args=["csv"])
+
+    client.force_login(branch_officer)
+    text = client.get(url).content.decode("utf-8-sig")
+    assert row(1)["NIK"] in text and "'=HYPERLINK(1)" in text  # formula-safe
+    assert "JKK:Menunggu pendaftaran" in text
+    log = AccessLog.objects.get(user=branch_officer)
+    assert (log.action, log.rows, log.what) == ("export", 2, "daftar pekerja")
+
+    client.force_login(manager)
+    text = client.get(url).content.decode("utf-8-sig")
+    assert row(1)["NIK"] not in text and f"{row(1)['NIK'][:4]}********" in text
+    assert not AccessLog.objects.filter(user=manager).exists()
