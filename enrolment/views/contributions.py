@@ -52,7 +52,9 @@ class BillMonthForm(forms.Form):
 
 
 def _month(request: HttpRequest) -> tuple[BillMonthForm, dt.date | None]:
-    form = BillMonthForm(request.GET)
+    # Without a month in the address, this month, shown in the field as well.
+    data = request.GET if request.GET.get("bulan") else {"bulan": f"{timezone.localdate():%Y-%m}"}
+    form = BillMonthForm(data)
     if not form.is_valid():
         return form, None
     return form, form.cleaned_data["bulan"]
