@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from enrolment.models import Employment, Enrolment
-from ops.spreadsheets import _xlsx_cell
+from ops.spreadsheets import xlsx_cell
 from partners.models import Agreement, Institution
 
 LAYOUT: list[tuple[str, str]] = [
@@ -208,11 +208,11 @@ def pending_registrations_xlsx(rows: list[PendingRegistration], *, title: str) -
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    sheet.append([_xlsx_cell(sheet, header, bold=True) for header in HEADERS])
+    sheet.append([xlsx_cell(sheet, header, bold=True) for header in HEADERS])
     for row in rows:
         cells = []
         for header, value in zip(HEADERS, row.cells(), strict=True):
-            cell = _xlsx_cell(sheet, value)
+            cell = xlsx_cell(sheet, value)
             if header in TEXT_COLUMNS:
                 cell.number_format = "@"
             cells.append(cell)
@@ -221,18 +221,18 @@ def pending_registrations_xlsx(rows: list[PendingRegistration], *, title: str) -
     notes = workbook.create_sheet(title=NOTES_SHEET)
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 100
-    notes.append([_xlsx_cell(notes, title, bold=True)])
+    notes.append([xlsx_cell(notes, title, bold=True)])
     notes.append([])
     notes.append(
-        [_xlsx_cell(notes, _("Column"), bold=True), _xlsx_cell(notes, _("Meaning"), bold=True)]
+        [xlsx_cell(notes, _("Column"), bold=True), xlsx_cell(notes, _("Meaning"), bold=True)]
     )
     for header, description in LAYOUT:
-        notes.append([_xlsx_cell(notes, header), _xlsx_cell(notes, str(description))])
+        notes.append([xlsx_cell(notes, header), xlsx_cell(notes, str(description))])
     notes.append([])
     heading, *steps = _return_instructions()
-    notes.append([_xlsx_cell(notes, heading, bold=True)])
+    notes.append([xlsx_cell(notes, heading, bold=True)])
     for step in steps:
-        notes.append([_xlsx_cell(notes, step)])
+        notes.append([xlsx_cell(notes, step)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

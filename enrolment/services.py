@@ -121,7 +121,7 @@ def _sha256(upload: File) -> str:
     return digest.hexdigest()
 
 
-def _local_path(roster_import: RosterImport) -> contextlib.AbstractContextManager[Path]:
+def roster_local_path(roster_import: RosterImport) -> contextlib.AbstractContextManager[Path]:
     """The stored file as a local path (object storage: copied to a temporary file first)."""
     try:
         return contextlib.nullcontext(Path(roster_import.file.path))
@@ -212,7 +212,7 @@ def roster_upload(
         )
         roster_import.file.save(f"{sha256}.{suffix}", upload, save=False)
         try:
-            with _local_path(roster_import) as path:
+            with roster_local_path(roster_import) as path:
                 roster_import.format = inspect_upload(path, max_bytes=settings.ROSTER_MAX_BYTES)
         except FileRefused as refused:
             roster_import.status = RosterImport.Status.REFUSED
@@ -298,7 +298,7 @@ def roster_validate(*, import_id: int, today: dt.date | None = None) -> RosterIm
         _clear_staging(import_id)
         RowIssue.objects.filter(roster_import_id=import_id).delete()
         try:
-            with _local_path(roster_import) as path:
+            with roster_local_path(roster_import) as path:
                 counts = _check_rows(roster_import, path, today or timezone.localdate())
         except FileRefused as refused:
             _clear_staging(import_id)

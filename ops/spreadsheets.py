@@ -34,7 +34,7 @@ def looks_like_formula(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def _xlsx_cell(sheet, value: object, *, bold: bool = False) -> WriteOnlyCell:
+def xlsx_cell(sheet, value: object, *, bold: bool = False) -> WriteOnlyCell:
     if isinstance(value, str):
         # openpyxl refuses control characters a worksheet cannot hold; they carry no meaning here.
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -63,9 +63,9 @@ def dataset_to_xlsx(dataset: tablib.Dataset, *, title: str = "") -> bytes:
     for index, width in enumerate(_column_widths(dataset), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    sheet.append([_xlsx_cell(sheet, str(header), bold=True) for header in dataset.headers or []])
+    sheet.append([xlsx_cell(sheet, str(header), bold=True) for header in dataset.headers or []])
     for row in dataset:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append([xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

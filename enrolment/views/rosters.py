@@ -40,7 +40,7 @@ from enrolment.imports.files import open_rows
 from enrolment.imports.template import DATE_FORMAT, TEXT_COLUMNS
 from enrolment.models import RosterImport, RowIssue
 from enrolment.tables import ImportTable, IssueTable
-from ops.spreadsheets import CONTENT_TYPES, _xlsx_cell
+from ops.spreadsheets import CONTENT_TYPES, xlsx_cell
 from partners.selectors import institution_get
 from partners.views.common import require_reader
 
@@ -350,7 +350,7 @@ def _header(sheet, names: list[str], widths: list[int]) -> None:
     for position, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(position)].width = width
     sheet.freeze_panes = "A2"
-    sheet.append([_xlsx_cell(sheet, name, bold=True) for name in names])
+    sheet.append([xlsx_cell(sheet, name, bold=True) for name in names])
 
 
 @login_required
@@ -374,11 +374,11 @@ def roster_issue_report(request: HttpRequest, pk: int) -> HttpResponse:
         sheet.append(
             [
                 row,
-                _xlsx_cell(sheet, column),
-                _xlsx_cell(sheet, value),
-                _xlsx_cell(sheet, code),
-                _xlsx_cell(sheet, str(severities.get(severity, severity))),
-                _xlsx_cell(sheet, message),
+                xlsx_cell(sheet, column),
+                xlsx_cell(sheet, value),
+                xlsx_cell(sheet, code),
+                xlsx_cell(sheet, str(severities.get(severity, severity))),
+                xlsx_cell(sheet, message),
             ]
         )
     return _xlsx_response(workbook, f"laporan-impor-{roster_import.pk}.xlsx")
@@ -395,14 +395,14 @@ def _typed_text(value: object) -> str:
 
 def _template_cell(sheet, column: str, value: object) -> WriteOnlyCell:
     if column in TEXT_COLUMNS:
-        cell = _xlsx_cell(sheet, "" if value in (None, "") else _typed_text(value))
+        cell = xlsx_cell(sheet, "" if value in (None, "") else _typed_text(value))
         cell.number_format = "@"
         return cell
     if isinstance(value, dt.datetime | dt.date):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = DATE_FORMAT
         return cell
-    return _xlsx_cell(sheet, value)
+    return xlsx_cell(sheet, value)
 
 
 @login_required
@@ -434,7 +434,7 @@ def roster_failed_rows(request: HttpRequest, pk: int) -> HttpResponse:
     by_row = itertools.groupby(errors, key=lambda issue: issue[0])
     try:
         with (
-            services._local_path(roster_import) as path,
+            services.roster_local_path(roster_import) as path,
             open_rows(path, roster_import.format, max_rows=settings.ROSTER_MAX_ROWS) as source,
         ):
             header = map_headers(source.headers)
@@ -452,7 +452,7 @@ def roster_failed_rows(request: HttpRequest, pk: int) -> HttpResponse:
                 data.append([_template_cell(data, c, cells.get(c)) for c in COLUMNS])
                 for _row, column, message in current[1]:
                     notes.append(
-                        [written, number, _xlsx_cell(notes, column), _xlsx_cell(notes, message)]
+                        [written, number, xlsx_cell(notes, column), xlsx_cell(notes, message)]
                     )
                 current = next(by_row, None)
     except (FileNotFoundError, FileRefused):

@@ -6,16 +6,9 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-HEADER = [
-    "NIK",
-    "NAMA_LENGKAP",
-    "TANGGAL_LAHIR",
-    "JENIS_KELAMIN",
-    "UNIT_KERJA",
-    "KATEGORI",
-    "TGL_MULAI_BEKERJA",
-    "UPAH",
-]
+from enrolment.imports import REQUIRED_COLUMNS
+
+HEADER = REQUIRED_COLUMNS
 
 
 def nik(serial: int, *, district: str = "367301", born=dt.date(1990, 5, 12), sex: str = "P") -> str:

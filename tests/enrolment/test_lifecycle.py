@@ -98,10 +98,12 @@ def test_jp_and_jkp_are_never_allowed_and_jht_only_with_the_agreement(applied, b
                 agreement=pks,
                 by=branch_officer,
             )
-    kejari = Agreement.objects.get(title__startswith="PKS Kejaksaan")
-    assert "JHT" not in services.enrolment_programs_allowed(segment="PU", agreement=kejari) or (
-        kejari.programs.filter(code="JHT").exists()
-    )
+    assert services.enrolment_programs_allowed(segment="PU", agreement=pks) == {"JKK", "JKM", "JHT"}
+    without_jht = Agreement.objects.get(title__startswith="PKS Integrasi Layanan Perizinan")
+    assert services.enrolment_programs_allowed(segment="PU", agreement=without_jht) == {
+        "JKK",
+        "JKM",
+    }
     assert services.enrolment_programs_allowed(segment="BPU", agreement=None) == {"JKK", "JKM"}
 
 

@@ -20,15 +20,14 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from enrolment import services
-from enrolment.imports import COLUMNS
+from enrolment.imports import COLUMNS, REQUIRED_COLUMNS
 from enrolment.models import RosterImport
 from enrolment.views.rosters import progress_of
 from partners.models import Agreement
 
 SERANG = "Kantor Kemenag Kota Serang"
 MALUKU = "Kanwil Kemenag Provinsi Maluku"
-HEADER = ["NIK", "NAMA_LENGKAP", "TANGGAL_LAHIR", "JENIS_KELAMIN", "UNIT_KERJA", "KATEGORI"]
-HEADER += ["TGL_MULAI_BEKERJA", "UPAH"]
+HEADER = REQUIRED_COLUMNS
 
 
 def nik(serial: int) -> str:

@@ -116,7 +116,7 @@ def _roster(rows: int, fmt: str) -> Path:
 def _empty_worker_tables() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(WORKER_TABLES)} RESTART IDENTITY")
-        cursor.execute("VACUUM ANALYZE")  # noqa: SIM115 - start every run from the same state
+        cursor.execute("VACUUM ANALYZE")  # every run starts from the same state
 
 
 def _pipeline(path: Path, institution: Institution) -> dict:
