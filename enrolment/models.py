@@ -223,7 +223,9 @@ class Worker(models.Model):
         ]
         # Name search on a million people: trigrams (ILIKE '%…%' and similarity).
         indexes = [
-            GinIndex(fields=["full_name"], opclasses=["gin_trgm_ops"], name="worker_name_trgm")
+            GinIndex(fields=["full_name"], opclasses=["gin_trgm_ops"], name="worker_name_trgm"),
+            # Payments files name workers by KPJ; most rostered workers have none yet.
+            models.Index(fields=["kpj"], condition=~Q(kpj=""), name="worker_kpj"),
         ]
 
     def __str__(self) -> str:
@@ -328,6 +330,15 @@ class Enrolment(models.Model):
         related_name="enrolments",
         db_index=False,
     )
+    # The roster import that created it, when one did (the history shows it as the first step).
+    source_import = models.ForeignKey(
+        "enrolment.RosterImport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -417,10 +428,16 @@ class RosterImport(models.Model):
 
     ACTIVE = (Status.UPLOADED, Status.VALIDATING, Status.VALIDATED, Status.APPLYING)
 
+    class Kind(models.TextChoices):
+        ROSTER = "roster", _("Worker roster")
+        REGISTRATION = "registration", _("Registration results")
+        PAYMENT = "payment", _("Contribution payments")
+
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
 
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.ROSTER)
     institution = models.ForeignKey(
         "partners.Institution", on_delete=models.PROTECT, related_name="roster_imports"
     )
@@ -476,7 +493,7 @@ class RosterImport(models.Model):
         verbose_name_plural = _("roster imports")
         constraints = [
             models.UniqueConstraint(
-                fields=["institution"],
+                fields=["institution", "kind"],
                 condition=Q(status__in=["uploaded", "validating", "validated", "applying"]),
                 name="roster_import_one_active_per_institution",
                 violation_error_message=_("This institution already has an import in progress."),
@@ -524,9 +541,30 @@ class StagedRow(models.Model):
     start_date = models.DateField()
     wage = models.BigIntegerField()
     programs = ArrayField(models.CharField(max_length=5), default=list, blank=True)
+    ended_on = models.DateField(null=True)
+    end_reason = models.CharField(max_length=20, blank=True)
 
     # No index: COPY writes faster without one, and the apply reads one import's rows with
     # hash joins. Rows of other imports are few (each import's rows go when it ends).
+
+    def __str__(self) -> str:
+        return f"{self.roster_import_id}:{self.row}"
+
+
+class StagedResult(models.Model):
+    """A valid row of a registration-results or payments file, waiting to be applied. Like
+    StagedRow: unlogged, no index, no foreign keys, deleted when its import ends."""
+
+    roster_import = models.ForeignKey(
+        RosterImport, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    row = models.PositiveIntegerField()
+    nik = models.CharField(max_length=16, blank=True)
+    kpj = models.CharField(max_length=11, blank=True)
+    programs = ArrayField(models.CharField(max_length=5), default=list, blank=True)  # [] = all
+    registered_on = models.DateField(null=True)
+    rejected_reason = models.CharField(max_length=300, blank=True)
+    paid_through = models.DateField(null=True)  # first day of the last month paid
 
     def __str__(self) -> str:
         return f"{self.roster_import_id}:{self.row}"
