@@ -4,6 +4,14 @@ Figures come from the effective-dated rows (`ContributionRate`, `WageCeiling`) i
 first day of the month, so a relief regulation or a new JP ceiling changes the bill of the months
 it covers and no other. A program without a rate row that month is listed in `Bill.missing`,
 never billed as zero.
+
+A worker has one enrolment per program however many institutions employ them, so each worker's
+enrolments are billed at one institution a month: their *primary employer* that month. Among the
+worker's employments that run during the month (started by its last day, not ended before its
+first), that is the institution of the one that started first, the lowest employment id breaking
+a tie. The other institutions' bills leave those workers out and count them in
+`Bill.billed_elsewhere`. The wage basis stays the wage at the billed institution (the sum of its
+work units), or the agreement's flat wage.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from enrolment.imports.validation import mask_nik
 from enrolment.models import (
@@ -96,6 +104,7 @@ class Bill:
     missing: list[str] = field(default_factory=list)  # program codes (JKK with its risk class)
     pending_count: int = 0
     workers: int = 0
+    billed_elsewhere: int = 0  # workers employed here whose primary employer is another institution
 
     @property
     def payers(self) -> list[str]:
@@ -103,43 +112,74 @@ class Bill:
         return [payer for payer in PAYERS if payer in self.payer_totals]
 
 
+def _running(start: dt.date, end: dt.date) -> Q:
+    """Employments during the month: started by its end, not ended before it."""
+    return Q(start_date__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+
+
 def _employments(institution: Institution, start: dt.date, end: dt.date):
-    """Employments at the institution during the month: started by its end, not ended before it."""
-    return Employment.objects.filter(institution=institution, start_date__lte=end).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=start)
+    """Employments at the institution during the month, each with the worker's primary employer.
+
+    `primary_institution_id` is the institution of the worker's employment, anywhere, that runs
+    during the month and started first (the lowest id breaking a tie): where the worker is billed.
+    """
+    primary = (
+        Employment.objects.filter(_running(start, end), worker_id=OuterRef("worker_id"))
+        .order_by("start_date", "pk")
+        .values("institution_id")[:1]
+    )
+    return Employment.objects.filter(_running(start, end), institution=institution).annotate(
+        primary_institution_id=Subquery(primary)
     )
 
 
-def _wages(institution: Institution, start: dt.date, end: dt.date) -> dict[int, dict]:
-    """Per worker employed at the institution in the month: name, NIK, KPJ and wage.
+def _wages(institution: Institution, start: dt.date, end: dt.date) -> tuple[dict[int, dict], int]:
+    """Per worker billed at the institution in the month: name, NIK, KPJ and wage; and the number
+    of workers employed there in the month but billed at their primary employer elsewhere.
 
     A worker in two work units of the same institution has one wage there: their sum.
     """
     employments = _employments(institution, start, end).values_list(
-        "worker_id", "wage", "worker__full_name", "worker__nik", "worker__kpj"
+        "worker_id",
+        "wage",
+        "worker__full_name",
+        "worker__nik",
+        "worker__kpj",
+        "primary_institution_id",
     )
     workers: dict[int, dict] = {}
-    for worker_id, wage, name, nik, kpj in employments:
-        if worker_id in workers:
+    elsewhere: set[int] = set()
+    for worker_id, wage, name, nik, kpj, primary_id in employments:
+        if primary_id != institution.pk:
+            elsewhere.add(worker_id)
+        elif worker_id in workers:
             workers[worker_id]["wage"] += wage
         else:
             workers[worker_id] = {"wage": wage, "name": name, "nik": nik, "kpj": kpj}
-    return workers
+    return workers, len(elsewhere)
 
 
 def contribution_bill(*, institution: Institution, month: dt.date) -> Bill:
     """The bill of `month` (its first day) in four queries, whatever the number of workers.
 
     Billed: enrolments registered, active or inactive (arrears) registered by the month's end, of
-    workers with an employment at the institution during the month. Pending ones are counted, not
-    billed. Each payer's amount of each line is rounded to whole Rupiah, half up; totals add the
-    rounded amounts, as the payment slip does.
+    workers whose primary employer in the month is the institution: of the worker's employments
+    running during the month (started by its end, not ended before its start), the one with the
+    earliest start date, then the lowest id. Workers employed here whose primary employer is
+    another institution are billed there and only counted here, in `billed_elsewhere`. Pending
+    enrolments of the workers billed here are counted, not billed. Each payer's amount of each
+    line is rounded to whole Rupiah, half up; totals add the rounded amounts, as the payment slip
+    does.
     """
     start = month.replace(day=1)
     end = month_end(start)
     bill = Bill(institution=institution, month=start)
-    workers = _wages(institution, start, end)
-    employed = _employments(institution, start, end).values("worker_id")
+    workers, bill.billed_elsewhere = _wages(institution, start, end)
+    employed = (
+        _employments(institution, start, end)
+        .filter(primary_institution_id=institution.pk)
+        .values("worker_id")
+    )
     enrolments = list(
         Enrolment.objects.filter(worker_id__in=employed)
         .filter(Q(status__in=BILLED, registered_on__lte=end) | Q(status=Enrolment.Status.PENDING))

@@ -7,12 +7,13 @@ import datetime as dt
 import tablib
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import AccessLog
 from accounts.services import access_log_record
@@ -105,8 +106,19 @@ def contribution_bill_view(request: HttpRequest, institution_pk: int) -> HttpRes
     return render(request, "enrolment/contribution_bill.html", context)
 
 
+def billed_elsewhere_note(bill: Bill) -> str:
+    """One sentence for the workers employed here but billed at their primary employer."""
+    count = bill.billed_elsewhere
+    return ngettext(
+        "%(shown)s worker also works at another institution and is billed there.",
+        "%(shown)s workers also work at another institution and are billed there.",
+        count,
+    ) % {"shown": intcomma(count)}
+
+
 def bill_dataset(bill: Bill) -> tablib.Dataset:
-    """The lines, then one total row per program, per payer and the grand total."""
+    """The lines, then one total row per program, per payer and the grand total; under them, when
+    some workers are billed at another institution, a row that says how many."""
     payers = bill.payers or ["employer", "worker"]
     headers = [
         _("Name"),
@@ -158,6 +170,9 @@ def bill_dataset(bill: Bill) -> tablib.Dataset:
             bill.grand_total,
         ]
     )
+    if bill.billed_elsewhere:
+        note = billed_elsewhere_note(bill)
+        dataset.append([note, "", "", "", None, None, *[None for _payer in payers], None])
     return dataset
 
 

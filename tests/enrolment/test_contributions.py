@@ -7,6 +7,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -18,6 +20,7 @@ from tests.enrolment.rosters import nik
 
 SERANG = "Kantor Kemenag Kota Serang"
 SERANG_PKS = "PKS Kantor Kemenag Kota Serang"
+KAB_SERANG = "Kantor Kemenag Kabupaten Serang"
 NOV_2026 = dt.date(2026, 11, 1)
 
 
@@ -87,6 +90,47 @@ def employ(serang):
                 registered_on=None if status == Enrolment.Status.PENDING else registered_on,
             )
         return worker
+
+    return make
+
+
+@pytest.fixture
+def kab_serang(reference_data) -> Institution:
+    return Institution.objects.get(name=KAB_SERANG)
+
+
+@pytest.fixture
+def employ_at(kab_serang):
+    """Give a worker a second employment: a religious counsellor at Kabupaten Serang as well."""
+    source = RosterImport.objects.create(
+        institution=kab_serang,
+        original_name="penyuluh.csv",
+        file="rosters/test/penyuluh.csv",
+        sha256="b" * 64,
+        size=1,
+        status=RosterImport.Status.APPLIED,
+    )
+    category = WorkerCategory.objects.get(code="PENYULUH_AGAMA")
+
+    def make(
+        worker: Worker,
+        *,
+        start_date: dt.date,
+        wage: int = 2_500_000,
+        ended_on: dt.date | None = None,
+        institution: Institution | None = None,
+    ) -> Employment:
+        return Employment.objects.create(
+            worker=worker,
+            institution=institution or kab_serang,
+            work_unit="KUA Kecamatan Ciruas",
+            category=category,
+            wage=wage,
+            start_date=start_date,
+            ended_on=ended_on,
+            end_reason="contract_ended" if ended_on else "",
+            source_import=source,
+        )
 
     return make
 
@@ -310,3 +354,116 @@ def test_the_xlsx_has_the_lines_masked_niks_and_the_totals(
     ]
     assert totals[-1][-3:] == (95_600, 40_000, 135_600)
     assert AccessLog.objects.filter(user=serang_partner_admin, action="export", rows=2).exists()
+
+
+# --- a worker employed at two institutions is billed once -------------------------------------
+
+
+def test_a_worker_at_two_institutions_is_billed_only_by_the_one_that_employed_them_first(
+    serang, kab_serang, pks, employ, employ_at
+):
+    both = employ(1, "JKK", "JKM", agreement=pks)  # at Kota Serang since July 2015
+    employ_at(both, start_date=dt.date(2020, 1, 6))
+    only_kab = employ(2, "JKK", "JKM")
+    Employment.objects.filter(worker=only_kab).update(institution=kab_serang, wage=2_000_000)
+
+    kota_bill = contribution_bill(institution=serang, month=NOV_2026)
+    kab_bill = contribution_bill(institution=kab_serang, month=NOV_2026)
+
+    assert {line.worker_id for line in kota_bill.lines} == {both.pk}
+    assert (kota_bill.grand_total, kota_bill.billed_elsewhere) == (10_800, 0)
+    assert {line.worker_id for line in kab_bill.lines} == {only_kab.pk}
+    assert kab_bill.billed_elsewhere == 1
+    assert (kab_bill.workers, kab_bill.grand_total) == (1, 10_800)  # 0,54 % × Rp2.000.000
+
+
+def test_on_the_same_start_date_the_employment_recorded_first_decides(
+    serang, kab_serang, employ, employ_at
+):
+    worker = employ(1, "JKK", start_date=dt.date(2020, 1, 6))
+    employ_at(worker, start_date=dt.date(2020, 1, 6))
+
+    kota_bill = contribution_bill(institution=serang, month=NOV_2026)
+    kab_bill = contribution_bill(institution=kab_serang, month=NOV_2026)
+
+    assert [line.worker_id for line in kota_bill.lines] == [worker.pk]
+    assert (kab_bill.lines, kab_bill.billed_elsewhere) == ([], 1)
+
+
+def test_when_the_first_employment_ends_before_the_month_the_second_institution_bills_the_worker(
+    serang, kab_serang, employ, employ_at
+):
+    # No agreement: the wage basis is the wage at the institution that bills.
+    worker = employ(1, "JKK", "JKM", ended_on=dt.date(2026, 10, 31))
+    employ_at(worker, start_date=dt.date(2020, 1, 6), wage=2_500_000)
+
+    october = contribution_bill(institution=serang, month=dt.date(2026, 10, 1))
+    october_kab = contribution_bill(institution=kab_serang, month=dt.date(2026, 10, 1))
+    november = contribution_bill(institution=serang, month=NOV_2026)
+    november_kab = contribution_bill(institution=kab_serang, month=NOV_2026)
+
+    # October: Kota Serang, on Rp3.500.000: 8.400 + 10.500.
+    assert (october.grand_total, october_kab.grand_total) == (18_900, 0)
+    assert october_kab.billed_elsewhere == 1
+    # November: Kabupaten Serang, on Rp2.500.000: 6.000 + 7.500; Kota Serang no longer employs.
+    assert (november.lines, november.billed_elsewhere) == ([], 0)
+    assert {line.wage_basis for line in november_kab.lines} == {2_500_000}
+    assert (november_kab.grand_total, november_kab.billed_elsewhere) == (13_500, 0)
+
+
+def test_a_pending_enrolment_is_counted_only_by_the_primary_employer(
+    serang, kab_serang, employ, employ_at
+):
+    worker = employ(1, "JKK", "JKM", status=Enrolment.Status.PENDING)
+    employ_at(worker, start_date=dt.date(2020, 1, 6))
+
+    kota_bill = contribution_bill(institution=serang, month=NOV_2026)
+    kab_bill = contribution_bill(institution=kab_serang, month=NOV_2026)
+
+    assert (kota_bill.pending_count, kab_bill.pending_count) == (2, 0)
+    assert kab_bill.billed_elsewhere == 1
+
+
+def test_the_bill_of_workers_at_two_institutions_takes_as_many_queries_for_one_as_for_five(
+    serang, kab_serang, pks, employ, employ_at
+):
+    def queries(institution: Institution) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            contribution_bill(institution=institution, month=NOV_2026)
+        return len(captured.captured_queries)
+
+    employ_at(employ(1, "JKK", "JKM", agreement=pks), start_date=dt.date(2020, 1, 6))
+    one = (queries(serang), queries(kab_serang))
+    for serial in range(2, 6):
+        employ_at(employ(serial, "JKK", "JKM", agreement=pks), start_date=dt.date(2020, 1, 6))
+    five = (queries(serang), queries(kab_serang))
+
+    assert one == five == (4, 4)
+    assert contribution_bill(institution=kab_serang, month=NOV_2026).billed_elsewhere == 5
+
+
+def test_the_page_and_the_xlsx_say_how_many_workers_are_billed_at_another_institution(
+    client, banten_partner_admin, kab_serang, pks, employ, employ_at
+):
+    for serial in (1, 2):
+        employ_at(employ(serial, "JKK", agreement=pks), start_date=dt.date(2020, 1, 6))
+    client.force_login(banten_partner_admin)
+
+    page = client.get(
+        reverse("enrolment:contribution_bill", args=(kab_serang.pk,)),
+        {"bulan": "2026-11"},
+        HTTP_ACCEPT_LANGUAGE="id",
+    )
+    export = client.get(
+        reverse("enrolment:contribution_bill_export", args=(kab_serang.pk,)),
+        {"bulan": "2026-11"},
+        HTTP_ACCEPT_LANGUAGE="id",
+    )
+
+    assert page.status_code == 200
+    assert page.context["bill"].billed_elsewhere == 2
+    notice = page.content.decode().split('data-testid="billed-elsewhere">')[1].split("</div>")[0]
+    assert notice.strip().startswith("2 ")
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[-1][0] == notice.strip()
+    assert rows[-2][-1] == 0  # the grand total: nothing billed here
