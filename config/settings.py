@@ -181,6 +181,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {
     "enrolment.tasks.reap_rosters": {"queue": "default"},  # must run when the import worker died
+    "enrolment.tasks.mark_arrears": {"queue": "default"},
     "enrolment.tasks.*": {"queue": "imports"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
@@ -200,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
     "partners-nightly-statuses": {
         "task": "partners.tasks.advance_agreement_statuses",
         "schedule": crontab(hour=1, minute=0),
+    },
+    "enrolment-nightly-arrears": {
+        "task": "enrolment.tasks.mark_arrears",
+        "schedule": crontab(hour=1, minute=30),
     },
 }
 

@@ -474,6 +474,8 @@ class RosterImport(models.Model):
     workers_unchanged = models.PositiveIntegerField(default=0)
     enrolments_created = models.PositiveIntegerField(default=0)
     timings = models.JSONField(default=dict, blank=True)
+    # What a registration-results or payments file does (or did): counts by outcome.
+    summary = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)

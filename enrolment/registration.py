@@ -101,8 +101,8 @@ class PendingRegistration:
         ]
 
 
-def _institution_and_below(root: Institution) -> set[int]:
-    """The agreement's institution and those under it: one query per level of the tree."""
+def institution_and_below(root: Institution) -> set[int]:
+    """An institution and those under it: one query per level of the tree."""
     seen = frontier = {root.pk}
     while frontier:
         frontier = (
@@ -136,7 +136,7 @@ def pending_registrations(
     ).order_by()
     if agreement is not None:
         pending = pending.filter(agreement=agreement)
-        employers = Q(institution_id__in=_institution_and_below(agreement.institution))
+        employers = Q(institution_id__in=institution_and_below(agreement.institution))
     else:
         employers = Q(institution=institution)
     programs = (

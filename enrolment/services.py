@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from enrolment import reference
-from enrolment.imports import ALLOWED_PROGRAMS, FileRefused, apply, staging
+from enrolment.imports import ALLOWED_PROGRAMS, FileRefused, apply, results, settle, staging
 from enrolment.imports.columns import map_headers
 from enrolment.imports.files import inspect_upload, open_rows
 from enrolment.imports.validation import RowValidator
@@ -34,10 +34,12 @@ from enrolment.models import (
     Program,
     RosterImport,
     RowIssue,
+    StagedResult,
     StagedRow,
     WageCeiling,
     WorkerCategory,
 )
+from enrolment.registration import institution_and_below
 from partners.models import Agreement, Institution
 from partners.selectors import institutions_for
 from regions.services import LoadCounts
@@ -162,21 +164,26 @@ def roster_upload(
     upload: File,
     agreement: Agreement | None = None,
     enqueue: bool = True,
+    kind: str = RosterImport.Kind.ROSTER,
 ) -> RosterImport:
     """Keep the file, refuse it now when the file itself is wrong, else queue its check.
 
-    Raises RosterError for a duplicate file or an import still in progress (nothing is kept then:
-    the earlier import holds the file).
+    `kind` is a roster (partner admins and officers) or a file from BPJS's core system,
+    registration results or payments (officers only). Raises RosterError for a duplicate file or
+    an import of the same kind still in progress (nothing is kept then: the earlier import holds
+    the file).
     """
     if by is not None:
-        _require_uploader(by, institution)
-    if agreement is not None and agreement.pk not in {
+        _require_handler(by, institution, kind)
+    if kind != RosterImport.Kind.ROSTER:
+        agreement = None  # results name their workers; the enrolments carry the agreement
+    elif agreement is not None and agreement.pk not in {
         a.pk for a in roster_agreements(institution=institution)
     }:
         raise RosterError(_("Choose an active agreement of this institution or the one above it."))
     sha256 = _sha256(upload)
     earlier = (
-        RosterImport.objects.filter(institution=institution, sha256=sha256)
+        RosterImport.objects.filter(institution=institution, kind=kind, sha256=sha256)
         .exclude(status__in=[RosterImport.Status.CANCELLED, RosterImport.Status.REFUSED])
         .first()
     )
@@ -188,13 +195,13 @@ def roster_upload(
             existing=earlier,
         )
     active = RosterImport.objects.filter(
-        institution=institution, status__in=RosterImport.ACTIVE
+        institution=institution, kind=kind, status__in=RosterImport.ACTIVE
     ).first()
     if active is not None:
         raise RosterError(
             _(
-                "An earlier roster of this institution is still being processed. Finish it "
-                "(confirm or cancel) before uploading another."
+                "An earlier file of this kind for this institution is still being processed. "
+                "Finish it (confirm or cancel) before uploading another."
             ),
             code="import_in_progress",
             existing=active,
@@ -202,9 +209,12 @@ def roster_upload(
     name = Path(upload.name or "roster").name[:255]
     suffix = Path(name).suffix.lower().lstrip(".")[:5] or "bin"
     with transaction.atomic():
+        if kind == RosterImport.Kind.ROSTER and agreement is None:
+            agreement = next(iter(roster_agreements(institution=institution)), None)
         roster_import = RosterImport(
+            kind=kind,
             institution=institution,
-            agreement=agreement or next(iter(roster_agreements(institution=institution)), None),
+            agreement=agreement,
             uploaded_by=by,
             original_name=name,
             sha256=sha256,
@@ -259,6 +269,13 @@ def _require_uploader(by: User, institution: Institution) -> None:
         raise RosterError(_("The institution is outside your working area."))
 
 
+def _require_handler(by: User, institution: Institution, kind: str) -> None:
+    """Rosters: partner admins and officers. Files from BPJS's core system: officers only."""
+    if kind != RosterImport.Kind.ROSTER and not by.can_manage_partners:
+        raise RosterError(_("Only BPJS officers can import files from BPJS's core system."))
+    _require_uploader(by, institution)
+
+
 # --- the check (task) -------------------------------------------------------------------------
 
 
@@ -285,6 +302,7 @@ def _worker_lock(pk: int):
 
 def _clear_staging(pk: int) -> None:
     StagedRow.objects.filter(roster_import_id=pk).delete()
+    StagedResult.objects.filter(roster_import_id=pk).delete()
 
 
 def roster_validate(*, import_id: int, today: dt.date | None = None) -> RosterImport | None:
@@ -295,11 +313,15 @@ def roster_validate(*, import_id: int, today: dt.date | None = None) -> RosterIm
     with _worker_lock(import_id):
         roster_import = RosterImport.objects.select_related("institution").get(pk=import_id)
         started = time.perf_counter()
+        today = today or timezone.localdate()
         _clear_staging(import_id)
         RowIssue.objects.filter(roster_import_id=import_id).delete()
         try:
             with roster_local_path(roster_import) as path:
-                counts = _check_rows(roster_import, path, today or timezone.localdate())
+                if roster_import.kind == RosterImport.Kind.ROSTER:
+                    counts = _check_rows(roster_import, path, today)
+                else:
+                    counts = _check_results(roster_import, path, today)
         except FileRefused as refused:
             _clear_staging(import_id)
             RowIssue.objects.filter(roster_import_id=import_id).delete()
@@ -320,14 +342,11 @@ def roster_validate(*, import_id: int, today: dt.date | None = None) -> RosterIm
             )
             _event(roster_import, ImportEvent.Action.FAILED, None, phase="validate")
             return RosterImport.objects.get(pk=import_id)
-        preview = apply.compare(import_id=import_id, institution_id=roster_import.institution_id)
         RosterImport.objects.filter(pk=import_id).update(
             status=RosterImport.Status.VALIDATED,
             validated_at=timezone.now(),
-            workers_created=preview.created,
-            workers_updated=preview.updated,
-            workers_unchanged=preview.unchanged,
             timings={"validate": round(time.perf_counter() - started, 3)},
+            **_preview(roster_import, today),
             **counts,
         )
         _event(roster_import, ImportEvent.Action.VALIDATED, None, **counts)
@@ -370,6 +389,71 @@ def _check_rows(roster_import: RosterImport, path: Path, today: dt.date) -> dict
     return {"rows_total": done, "rows_valid": valid, "rows_warning": warned, "rows_error": errored}
 
 
+def _preview(roster_import: RosterImport, today: dt.date) -> dict:
+    """What applying would change now, as the import's fields."""
+    if roster_import.kind == RosterImport.Kind.ROSTER:
+        counts = apply.compare(
+            import_id=roster_import.pk, institution_id=roster_import.institution_id
+        )
+        return {
+            "workers_created": counts.created,
+            "workers_updated": counts.updated,
+            "workers_unchanged": counts.unchanged,
+        }
+    outcome = settle.preview(import_id=roster_import.pk, kind=roster_import.kind, today=today)
+    return {"summary": outcome.as_summary()}
+
+
+def _check_results(roster_import: RosterImport, path: Path, today: dt.date) -> dict[str, int]:
+    """Registration results or payments: each row checked as the roster's are, then what only
+    the database knows (the worker, their employer, their KPJ), set-based."""
+    kind = roster_import.kind
+    validator = results.ResultValidator.for_kind(kind, today=today)
+    done = 0
+    with open_rows(path, roster_import.format, max_rows=settings.ROSTER_MAX_ROWS) as source:
+        header = results.map_result_headers(source.headers, kind)
+        RosterImport.objects.filter(pk=roster_import.pk).update(
+            unknown_columns=header.unknown[:50],
+            rows_total=_estimate_rows(path, roster_import.format, source),
+        )
+        rows, issues = [], []
+        for number, values in source:
+            clean, found = validator.validate(number, header.row_values(values))
+            done += 1
+            if clean is not None:
+                rows.append(clean)
+            issues.extend(found)
+            if done % CHUNK_ROWS == 0:
+                _flush(roster_import.pk, rows, issues, done, copy=results.copy_results)
+                rows, issues = [], []
+        _flush(roster_import.pk, rows, issues, done, copy=results.copy_results)
+    if done == 0:
+        raise FileRefused(
+            "empty_file",
+            _("The file has column headers but no data rows. Fill in the rows and upload again."),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE enrolment_stagedresult")
+    settle.check_staged(
+        import_id=roster_import.pk,
+        kind=kind,
+        institution_ids=sorted(institution_and_below(roster_import.institution)),
+    )
+    issues = RowIssue.objects.filter(roster_import_id=roster_import.pk)
+    return {
+        "rows_total": done,
+        "rows_valid": StagedResult.objects.filter(roster_import_id=roster_import.pk).count(),
+        "rows_warning": issues.filter(severity=RowIssue.Severity.WARNING)
+        .values("row")
+        .distinct()
+        .count(),
+        "rows_error": issues.filter(severity=RowIssue.Severity.ERROR)
+        .values("row")
+        .distinct()
+        .count(),
+    }
+
+
 def _estimate_rows(path: Path, fmt: str, source) -> int | None:
     """For the progress bar: XLSX knows its height; a CSV is estimated from its size."""
     height = getattr(source, "total_rows", None)
@@ -378,9 +462,9 @@ def _estimate_rows(path: Path, fmt: str, source) -> int | None:
     return max(1, path.stat().st_size // 120) if fmt == RosterImport.Format.CSV else None
 
 
-def _flush(pk: int, rows: list, issues: list, done: int) -> None:
+def _flush(pk: int, rows: list, issues: list, done: int, copy=staging.copy_rows) -> None:
     if rows:
-        staging.copy_rows(pk, rows)
+        copy(pk, rows)
     if issues:
         staging.copy_issues(pk, issues)
     RosterImport.objects.filter(pk=pk).update(rows_done=done)
@@ -430,9 +514,9 @@ def _flag_workers_elsewhere(roster_import: RosterImport) -> int:
 
 def roster_confirm(*, by: User, roster_import: RosterImport, enqueue: bool = True) -> None:
     """The uploader (or an officer) confirms: the valid rows will be applied."""
-    _require_uploader(by, roster_import.institution)
+    _require_handler(by, roster_import.institution, roster_import.kind)
     if roster_import.status != RosterImport.Status.VALIDATED or not roster_import.rows_valid:
-        raise RosterError(_("Only a checked roster with valid rows can be applied."))
+        raise RosterError(_("Only a checked file with valid rows can be applied."))
     RosterImport.objects.filter(pk=roster_import.pk).update(applied_by=by)
     if enqueue:
         transaction.on_commit(lambda: _send("enrolment.tasks.apply_roster", roster_import))
@@ -453,6 +537,8 @@ def roster_apply(*, import_id: int) -> RosterImport | None:
     if not _claim(import_id, RosterImport.Status.VALIDATED, RosterImport.Status.APPLYING):
         return None
     roster_import = RosterImport.objects.select_related("agreement").get(pk=import_id)
+    if roster_import.kind != RosterImport.Kind.ROSTER:
+        return _settle(roster_import)
     started = time.perf_counter()
     try:
         with transaction.atomic():
@@ -500,6 +586,42 @@ def roster_apply(*, import_id: int) -> RosterImport | None:
     return RosterImport.objects.get(pk=import_id)
 
 
+def _settle(roster_import: RosterImport) -> RosterImport:
+    """Apply registration results or payments: one transaction, set-based (imports.settle)."""
+    import_id = roster_import.pk
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, import_id])
+            outcome = settle.apply_staged(
+                import_id=import_id,
+                kind=roster_import.kind,
+                actor_id=roster_import.applied_by_id,
+                today=timezone.localdate(),
+            )
+            _clear_staging(import_id)
+            summary = outcome.as_summary()
+            RosterImport.objects.filter(pk=import_id).update(
+                status=RosterImport.Status.APPLIED,
+                applied_at=timezone.now(),
+                summary=summary,
+                timings={
+                    **roster_import.timings,
+                    "apply": round(time.perf_counter() - started, 3),
+                },
+            )
+            _event(roster_import, ImportEvent.Action.APPLIED, roster_import.applied_by, **summary)
+    except Exception:
+        log.exception("import %s: the apply failed", import_id)
+        RosterImport.objects.filter(pk=import_id).update(
+            status=RosterImport.Status.FAILED,
+            message=_("Applying stopped because of an error in Sinergi; nothing was applied."),
+        )
+        _event(roster_import, ImportEvent.Action.FAILED, None, phase="apply")
+    return RosterImport.objects.get(pk=import_id)
+
+
 def _close(roster_import: RosterImport, status: str, action: str, by, **details) -> None:
     with transaction.atomic():
         changed = RosterImport.objects.filter(
@@ -513,7 +635,7 @@ def _close(roster_import: RosterImport, status: str, action: str, by, **details)
 
 
 def roster_cancel(*, by: User, roster_import: RosterImport) -> None:
-    _require_uploader(by, roster_import.institution)
+    _require_handler(by, roster_import.institution, roster_import.kind)
     _close(roster_import, RosterImport.Status.CANCELLED, ImportEvent.Action.CANCELLED, by)
 
 
@@ -521,7 +643,7 @@ def roster_reject(*, by: User, roster_import: RosterImport, reason: str) -> None
     """An officer turns a roster down, with a reason the partner reads."""
     if not by.can_manage_partners:
         raise RosterError(_("Only BPJS officers can reject a roster."))
-    _require_uploader(by, roster_import.institution)
+    _require_handler(by, roster_import.institution, roster_import.kind)
     if not reason.strip():
         raise RosterError(_("Write the reason, so the partner knows what to fix."))
     _close(
@@ -536,10 +658,12 @@ def roster_reject(*, by: User, roster_import: RosterImport, reason: str) -> None
 def roster_retry(*, by: User | None, roster_import: RosterImport) -> None:
     """A failed import starts again: the apply when its rows are staged, else the check."""
     if by is not None:
-        _require_uploader(by, roster_import.institution)
-    staged = (
-        RosterImport.objects.filter(pk=roster_import.pk, validated_at__isnull=False).exists()
-        and StagedRow.objects.filter(roster_import_id=roster_import.pk).exists()
+        _require_handler(by, roster_import.institution, roster_import.kind)
+    staged = RosterImport.objects.filter(
+        pk=roster_import.pk, validated_at__isnull=False
+    ).exists() and (
+        StagedRow.objects.filter(roster_import_id=roster_import.pk).exists()
+        or StagedResult.objects.filter(roster_import_id=roster_import.pk).exists()
     )
     target = RosterImport.Status.VALIDATED if staged else RosterImport.Status.UPLOADED
     if not RosterImport.objects.filter(
@@ -723,6 +847,29 @@ def enrolment_record_payment(
     return _enrolment_move(
         enrolment, status, by=by, roster_import=roster_import, paid_through=month
     )
+
+
+ARREARS_SQL = """
+WITH moved AS (
+  UPDATE enrolment_enrolment e SET status = 'inactive', updated_at = now()
+  WHERE e.status = 'active' AND (e.paid_through IS NULL OR e.paid_through < %(month)s)
+  RETURNING e.id
+)
+INSERT INTO enrolment_enrolmentchange (enrolment_id, before, after, note, at)
+SELECT id, 'active', 'inactive', %(note)s, now() FROM moved
+"""
+
+
+@transaction.atomic
+def enrolments_mark_arrears(*, today: dt.date | None = None) -> int:
+    """Active enrolments whose contributions do not reach the current month become inactive
+    (arrears), with a history row each. Returns how many; a second run the same month finds
+    none."""
+    month = (today or timezone.localdate()).replace(day=1)
+    note = _("No contribution paid for %(month)s.") % {"month": month.strftime("%m-%Y")}
+    with connection.cursor() as cursor:
+        cursor.execute(ARREARS_SQL, {"month": month, "note": note})
+        return cursor.rowcount
 
 
 @transaction.atomic

@@ -31,6 +31,12 @@ def apply_roster(import_id: int) -> str | None:
 
 
 @shared_task
+def mark_arrears() -> int:
+    """Nightly: active enrolments not paid for the current month become inactive."""
+    return services.enrolments_mark_arrears()
+
+
+@shared_task
 def reap_rosters() -> list[int]:
     return services.rosters_reap()
 
