@@ -21,6 +21,7 @@ SECTIONS = {
     "regions:province_list": ("regions:",),
     "enrolment:roster_upload": ("enrolment:roster",),
     "enrolment:worker_list": ("enrolment:worker",),
+    "enrolment:result_upload": ("enrolment:result",),
 }
 
 
@@ -40,6 +41,8 @@ def navigation_items(user) -> list[tuple[str, str]]:
         items.append(("enrolment:roster_upload", _("Upload roster")))
     if user.roles:  # officers and partner admins work with them; managers read them
         items.append(("enrolment:worker_list", _("Workers")))
+    if user.can_manage_partners:
+        items.append(("enrolment:result_upload", _("BPJS files")))
     if user.can_view_dashboards:
         items.append(("coverage:dashboard", _("Coverage")))
     if user.can_manage_partners:

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enrolment import selectors, services
-from enrolment.models import EndReason
+from enrolment.models import EndReason, RosterImport
 from partners.forms import StyledMixin
 from partners.models import Agreement, Institution
 from partners.selectors import institutions_choosable
@@ -67,6 +67,36 @@ class RosterUploadForm(StyledMixin, forms.Form):
                     % {"agreement": agreement.title, "institution": institution.name},
                 )
         return cleaned
+
+
+class ResultUploadForm(StyledMixin, forms.Form):
+    """A file from BPJS's core system: registration results or contribution payments."""
+
+    kind = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=[
+            (RosterImport.Kind.REGISTRATION, _("Registration results (KPJ numbers or refusals)")),
+            (RosterImport.Kind.PAYMENT, _("Contribution payments (paid-through month)")),
+        ],
+        widget=forms.RadioSelect,
+        initial=RosterImport.Kind.REGISTRATION,
+    )
+    institution = forms.ModelChoiceField(
+        queryset=Institution.objects.none(),
+        label=_("Institution"),
+        help_text=_(
+            "The institution the file is for: its workers, and those of the institutions under it."
+        ),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("Excel (.xlsx) or CSV (.csv), with the columns described on this page."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions_choosable(user=user)
 
 
 class RejectForm(StyledMixin, forms.Form):

@@ -37,11 +37,15 @@ def imports_for(user: User) -> QuerySet[RosterImport]:
     return RosterImport.objects.filter(institution__in=institutions_for(user))
 
 
-def import_list(user: User, institution: Institution | None = None) -> QuerySet[RosterImport]:
-    """The history: newest first, with what each row shows."""
+def import_list(
+    user: User, institution: Institution | None = None, *, kinds: tuple[str, ...] = ()
+) -> QuerySet[RosterImport]:
+    """The history: newest first, with what each row shows; only `kinds` when given."""
     imports = imports_for(user).select_related("institution", "uploaded_by")
     if institution is not None:
         imports = imports.filter(institution=institution)
+    if kinds:
+        imports = imports.filter(kind__in=kinds)
     return imports.order_by("-created_at", "-pk")
 
 

@@ -25,6 +25,7 @@ class ImportTable(tables.Table):
     created_at = tables.DateTimeColumn(
         format="d-m-Y H:i", verbose_name=_("Uploaded at"), order_by=("created_at", "pk")
     )
+    kind = tables.Column(verbose_name=_("Kind"), order_by=("kind", "-created_at"))
     institution = tables.Column(
         verbose_name=_("Institution"), order_by=("institution__name", "-created_at")
     )
@@ -54,7 +55,7 @@ class ImportTable(tables.Table):
 
     class Meta:
         model = RosterImport
-        fields = ["created_at", "institution", "original_name", "uploaded_by", "status"]
+        fields = ["created_at", "kind", "institution", "original_name", "uploaded_by", "status"]
         sequence = [*fields, "counts", "link"]
         template_name = TABLE_TEMPLATE
         attrs = TABLE_ATTRS

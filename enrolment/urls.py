@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrolment.views import cards, contributions, registration, workers
+from enrolment.views import cards, contributions, registration, results, workers
 from enrolment.views import rosters as views
 
 app_name = "enrolment"
@@ -15,6 +15,7 @@ urlpatterns = [
     path("unggah/<int:pk>/ulangi/", views.roster_retry, name="roster_retry"),
     path("unggah/<int:pk>/laporan.xlsx", views.roster_issue_report, name="roster_issue_report"),
     path("unggah/<int:pk>/baris-gagal.xlsx", views.roster_failed_rows, name="roster_failed_rows"),
+    path("impor-bpjs/", results.result_upload, name="result_upload"),
     path("pekerja/", workers.worker_list, name="worker_list"),
     path("pekerja/ekspor/<str:fmt>/", workers.worker_export, name="worker_export"),
     path("pekerja/<int:pk>/", workers.worker_detail, name="worker_detail"),

@@ -373,6 +373,9 @@ CASES = [
         )
     ],
     # The registration desk's file (full NIKs, BPJS-side): officers in scope; others who see 403.
+    # Files from BPJS's core system: officers import them; every role with a scope follows them.
+    Case("enrolment:result_upload", expect(200)),
+    Case("enrolment:result_upload", only(OFFICERS, 200, 403), method="post"),
     Case("enrolment:pending_registrations_export", writes(SERANG_SCOPE), institution=SERANG),
     Case("enrolment:pending_registrations_export", writes(MALUKU_SCOPE), institution=MALUKU),
     Case("enrolment:pending_registrations_export", expect(404), args=(999_999_999,)),

@@ -92,7 +92,9 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
             else:
                 _announce_upload(request, roster_import)
                 return redirect("enrolment:roster_detail", pk=roster_import.pk)
-    table = ImportTable(selectors.import_list(user))
+    table = ImportTable(
+        selectors.import_list(user, kinds=(RosterImport.Kind.ROSTER,)), exclude=("kind",)
+    )
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request,
@@ -199,19 +201,27 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_reader(user)
     roster_import = selectors.import_get(user=user, pk=pk)
     status = roster_import.status
-    uploader = can_upload(user)
+    roster = roster_import.kind == RosterImport.Kind.ROSTER
+    # Files from BPJS's core system are handled by officers only.
+    uploader = can_upload(user) if roster else user.can_manage_partners
     checked = roster_import.validated_at is not None and status != Status.REFUSED
     context = _progress_context(roster_import) | {
         "checked": checked,
+        "is_roster": roster,
+        "applied": status == Status.APPLIED,
+        "unchanged_rows": max(
+            0, roster_import.rows_valid - roster_import.summary.get("rows_changing", 0)
+        ),
         "events": list(selectors.import_events(roster_import)),
         "can_confirm": uploader
         and status == Status.VALIDATED
         and roster_import.rows_valid > 0
         and roster_import.applied_by_id is None,
         "can_cancel": uploader and status in CLOSABLE,
-        "can_reject": user.can_manage_partners and status in CLOSABLE,
+        "can_reject": roster and user.can_manage_partners and status in CLOSABLE,
         "can_retry": uploader and status == Status.FAILED,
-        "can_download_failed_rows": checked
+        "can_download_failed_rows": roster
+        and checked
         and roster_import.rows_error > 0
         and user.sees_personal_data,
     }
@@ -245,6 +255,7 @@ def roster_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def _act(request: HttpRequest, pk: int, *, officer_only: bool = False):
     """The import (404 outside scope), then the role (403 for those who only read)."""
     roster_import = selectors.import_get(user=request.user, pk=pk)
+    officer_only = officer_only or roster_import.kind != RosterImport.Kind.ROSTER
     if officer_only and not request.user.can_manage_partners:
         raise PermissionDenied
     _require_uploader(request.user)

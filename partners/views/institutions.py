@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from enrolment import selectors as enrolment_selectors
+from enrolment.models import RosterImport
 from partners import selectors, services
 from partners.filters import InstitutionFilter
 from partners.forms import ContactFormSet, InstitutionForm, contacts_from
@@ -65,7 +66,9 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": selectors.institution_children(user=user, institution=institution),
             "agreements": selectors.agreement_list(user=user).filter(institution=institution),
             "history": selectors.history_entries(history, model=Institution),
-            "roster_imports": enrolment_selectors.import_list(user, institution)[:5],
+            "roster_imports": enrolment_selectors.import_list(
+                user, institution, kinds=(RosterImport.Kind.ROSTER,)
+            )[:5],
             "workers_employed": enrolment_selectors.workers_employed_at(institution=institution),
             "can_upload_rosters": user.can_upload_rosters,
         },
