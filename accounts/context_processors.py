@@ -57,12 +57,15 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
+    chosen = getattr(request, "nav_item", None)  # a view may name its item itself
     return {
         "nav_items": [
             {
                 "url": reverse(name),
                 "label": label,
-                "active": current == name or current.startswith(SECTIONS.get(name, (name,))),
+                "active": chosen == name
+                if chosen
+                else current == name or current.startswith(SECTIONS.get(name, (name,))),
             }
             for name, label in navigation_items(user)
         ]

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from enrolment import selectors, services
@@ -52,7 +53,9 @@ def result_upload(request: HttpRequest) -> HttpResponse:
             else:
                 _announce_upload(request, result_import)
                 return redirect("enrolment:roster_detail", pk=result_import.pk)
-    table = ImportTable(selectors.import_list(user, kinds=KINDS))
+    table = ImportTable(
+        selectors.import_list(user, kinds=KINDS), empty_text=_("No files imported yet.")
+    )
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request,

@@ -202,6 +202,8 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roster_import = selectors.import_get(user=user, pk=pk)
     status = roster_import.status
     roster = roster_import.kind == RosterImport.Kind.ROSTER
+    if not roster:
+        request.nav_item = "enrolment:result_upload"  # highlighted in the navigation bar
     # Files from BPJS's core system are handled by officers only.
     uploader = can_upload(user) if roster else user.can_manage_partners
     checked = roster_import.validated_at is not None and status != Status.REFUSED
