@@ -16,6 +16,7 @@ urlpatterns = [
     path("unggah/<int:pk>/laporan.xlsx", views.roster_issue_report, name="roster_issue_report"),
     path("unggah/<int:pk>/baris-gagal.xlsx", views.roster_failed_rows, name="roster_failed_rows"),
     path("impor-bpjs/", results.result_upload, name="result_upload"),
+    path("impor/ekspor/<str:fmt>/", results.import_export, name="import_export"),
     path("pekerja/", workers.worker_list, name="worker_list"),
     path("pekerja/ekspor/<str:fmt>/", workers.worker_export, name="worker_export"),
     path("pekerja/<int:pk>/", workers.worker_detail, name="worker_detail"),

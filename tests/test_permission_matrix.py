@@ -376,6 +376,9 @@ CASES = [
     # Files from BPJS's core system: officers import them; every role with a scope follows them.
     Case("enrolment:result_upload", expect(200)),
     Case("enrolment:result_upload", only(OFFICERS, 200, 403), method="post"),
+    Case("enrolment:import_export", expect(200), args=("xlsx",)),
+    Case("enrolment:import_export", expect(200), args=("csv",)),
+    Case("enrolment:import_export", expect(404), args=("pdf",)),
     Case("enrolment:pending_registrations_export", writes(SERANG_SCOPE), institution=SERANG),
     Case("enrolment:pending_registrations_export", writes(MALUKU_SCOPE), institution=MALUKU),
     Case("enrolment:pending_registrations_export", expect(404), args=(999_999_999,)),

@@ -97,3 +97,20 @@ def test_a_partner_admin_reads_the_results_of_their_institution_but_cannot_apply
     assert confirm.status_code == 403
     assert upload_page.context["form"] is None
     assert upload(client, serang).status_code == 403
+
+
+def test_the_import_histories_export_without_personal_data(
+    client, rostered, serang, branch_officer
+):
+    client.force_login(branch_officer)
+    upload(client, serang)
+
+    rosters = client.get(reverse("enrolment:import_export", args=["csv"]))
+    files = client.get(reverse("enrolment:import_export", args=["csv"]) + "?jenis=bpjs")
+
+    roster_lines = rosters.content.decode("utf-8-sig").splitlines()
+    file_lines = files.content.decode("utf-8-sig").splitlines()
+    assert len(roster_lines) == len(file_lines) == 2
+    assert "Daftar pekerja" in roster_lines[1] or "Worker roster" in roster_lines[1]
+    assert "hasil.csv" in file_lines[1]
+    assert row(1)["NIK"] not in rosters.content.decode() + files.content.decode()
