@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from coverage.services import coverage_refresh_later
 from enrolment import reference
 from enrolment.imports import ALLOWED_PROGRAMS, FileRefused, apply, results, settle, staging
 from enrolment.imports.columns import map_headers
@@ -550,6 +551,7 @@ def roster_apply(*, import_id: int) -> RosterImport | None:
                 institution_id=roster_import.institution_id,
                 agreement_id=roster_import.agreement_id,
                 default_programs=default_programs(roster_import.agreement),
+                actor_id=roster_import.applied_by_id,
             )
             _clear_staging(import_id)
             timings = {**roster_import.timings, **timings}
@@ -562,8 +564,17 @@ def roster_apply(*, import_id: int) -> RosterImport | None:
                 workers_updated=counts.updated,
                 workers_unchanged=counts.unchanged,
                 enrolments_created=counts.enrolments,
+                summary={
+                    name: value
+                    for name, value in (
+                        ("employments_ended", counts.employments_ended),
+                        ("enrolments_ended", counts.enrolments_ended),
+                    )
+                    if value
+                },
                 timings=timings,
             )
+            coverage_refresh_later([roster_import.institution_id])
             _event(
                 roster_import,
                 ImportEvent.Action.APPLIED,
@@ -612,6 +623,7 @@ def _settle(roster_import: RosterImport) -> RosterImport:
                 },
             )
             _event(roster_import, ImportEvent.Action.APPLIED, roster_import.applied_by, **summary)
+            coverage_refresh_later([roster_import.institution_id])
     except Exception:
         log.exception("import %s: the apply failed", import_id)
         RosterImport.objects.filter(pk=import_id).update(
@@ -762,6 +774,7 @@ def _enrolment_move(
         setattr(locked, name, value)
     locked.status = to
     locked.save()
+    _refresh_coverage_of(locked.worker_id)
     if before != to or fields:
         EnrolmentChange.objects.create(
             enrolment=locked,
@@ -772,6 +785,12 @@ def _enrolment_move(
             note=note[:300],
         )
     return locked
+
+
+def _refresh_coverage_of(worker_id: int) -> None:
+    coverage_refresh_later(
+        Employment.objects.filter(worker_id=worker_id).values_list("institution_id", flat=True)
+    )
 
 
 def enrolment_programs_allowed(*, segment: str, agreement: Agreement | None) -> set[str]:
@@ -796,6 +815,7 @@ def enrolment_add(
     )
     if created:
         EnrolmentChange.objects.create(enrolment=enrolment, after=enrolment.status, actor=by)
+        _refresh_coverage_of(worker.pk)
     return enrolment
 
 
@@ -903,6 +923,7 @@ def employment_end(
         raise EnrolmentError(_("The employment cannot end before it started."))
     locked.ended_on, locked.end_reason = ended_on, reason
     locked.save(update_fields=["ended_on", "end_reason", "updated_at"])
+    _refresh_coverage_of(locked.worker_id)
     others = (
         Employment.objects.filter(worker_id=locked.worker_id, ended_on__isnull=True)
         .exclude(pk=locked.pk)

@@ -32,6 +32,10 @@ OPTIONAL_COLUMNS = [
     "KPJ",
     "NOMOR_INDUK",
     "PROGRAM",
+    # Filled only for a worker who stopped working at this institution and work unit: the row
+    # ends that employment (and the programs, unless another employment keeps them).
+    "TGL_BERHENTI",
+    "ALASAN_BERHENTI",
 ]
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 

@@ -1,9 +1,11 @@
 """Applying a checked roster: one transaction of set-based SQL over the staged rows.
 
 Workers are upserted by NIK (only changed fields written, the values before kept in
-WorkerChange), employments by worker × institution × work unit, enrolments created for the
-programs of the row or of the agreement, pending registration. Empty optional cells never erase
-what is known.
+WorkerChange), employments by worker × institution × work unit. A row with TGL_BERHENTI then
+ends its employment, and the worker's enrolments with it unless another employment keeps them
+(the rule of services.employment_end). The other rows get enrolments for the programs of the
+row or of the agreement, pending registration. Every enrolment created or ended gets its
+EnrolmentChange row, tied to the import. Empty optional cells never erase what is known.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import time
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils.translation import gettext as _
+
+from partners.models import Institution
 
 # Worker columns a roster sets; optional ones keep the stored value when the roster leaves them
 # empty.
@@ -54,6 +59,8 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     enrolments: int = 0
+    employments_ended: int = 0
+    enrolments_ended: int = 0
 
 
 COMPARE_SQL = """
@@ -128,29 +135,98 @@ WHERE (e.category_id, e.wage, e.start_date, e.nomor_induk) IS DISTINCT FROM
        COALESCE(NULLIF(EXCLUDED.nomor_induk, ''), e.nomor_induk))
 """
 
+# One statement, so that the counts and the history cannot disagree. `leaving` is materialised
+# so that employments are found by worker and unit through their unique index: left to itself,
+# the planner joined the staged rows to the institution's employments on the work unit alone,
+# a few million pairs for 20.000 endings. Every part of a statement sees the tables as they were
+# before it: the employments `ended` closes still look open to `unemployed`, which therefore
+# leaves them out by id. A NIK is on one row of a file (a second row is an error), so a worker
+# has at most one row in `ended`.
+ENDINGS_SQL = """
+WITH leaving AS MATERIALIZED (
+  SELECT w.id AS worker_id, s.work_unit, s.ended_on, s.end_reason
+  FROM enrolment_stagedrow s JOIN enrolment_worker w ON w.nik = s.nik
+  WHERE s.roster_import_id = %(import)s AND s.ended_on IS NOT NULL
+), ended AS (
+  UPDATE enrolment_employment e
+  SET ended_on = l.ended_on, end_reason = l.end_reason, updated_at = now()
+  FROM leaving l
+  WHERE e.worker_id = l.worker_id AND e.institution_id = %(institution)s
+    AND e.work_unit = l.work_unit AND e.ended_on IS NULL
+  RETURNING e.id, e.worker_id, e.ended_on, e.end_reason
+), unemployed AS (
+  SELECT x.worker_id, x.ended_on, x.end_reason
+  FROM ended x
+  WHERE NOT EXISTS (
+    SELECT 1 FROM enrolment_employment o
+    WHERE o.worker_id = x.worker_id AND o.ended_on IS NULL AND o.id <> x.id)
+), old AS (
+  SELECT n.id, n.status, u.ended_on, u.end_reason
+  FROM enrolment_enrolment n JOIN unemployed u ON u.worker_id = n.worker_id
+  WHERE n.status <> 'ended'
+  FOR UPDATE OF n
+), closed AS (
+  UPDATE enrolment_enrolment n
+  SET status = 'ended', ended_on = old.ended_on, end_reason = old.end_reason, updated_at = now()
+  FROM old
+  WHERE n.id = old.id
+  RETURNING n.id, old.status AS before
+), history AS (
+  INSERT INTO enrolment_enrolmentchange
+    (enrolment_id, before, after, actor_id, roster_import_id, note, at)
+  SELECT c.id, c.before, 'ended', %(actor)s, %(import)s, %(note)s, now()
+  FROM closed c
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM history)
+"""
+
+# A row with TGL_BERHENTI is a worker who left: no enrolment for them.
 ENROLMENTS_SQL = """
-INSERT INTO enrolment_enrolment
-  (worker_id, program_id, agreement_id, status, rejected_reason, end_reason, created_at, updated_at)
-SELECT w.id, p.id, %(agreement)s, 'pending', '', '', now(), now()
-FROM enrolment_stagedrow s
-JOIN enrolment_worker w ON w.nik = s.nik
-JOIN enrolment_program p
-  ON p.code = ANY(CASE WHEN cardinality(s.programs) > 0 THEN s.programs
-                       ELSE %(default_programs)s::varchar[] END)
-WHERE s.roster_import_id = %(import)s
-ON CONFLICT (worker_id, program_id) DO NOTHING
+WITH created AS (
+  INSERT INTO enrolment_enrolment
+    (worker_id, program_id, agreement_id, source_import_id, status, rejected_reason, end_reason,
+     created_at, updated_at)
+  SELECT w.id, p.id, %(agreement)s, %(import)s, 'pending', '', '', now(), now()
+  FROM enrolment_stagedrow s
+  JOIN enrolment_worker w ON w.nik = s.nik
+  JOIN enrolment_program p
+    ON p.code = ANY(CASE WHEN cardinality(s.programs) > 0 THEN s.programs
+                         ELSE %(default_programs)s::varchar[] END)
+  WHERE s.roster_import_id = %(import)s AND s.ended_on IS NULL
+  ON CONFLICT (worker_id, program_id) DO NOTHING
+  RETURNING id
+)
+INSERT INTO enrolment_enrolmentchange
+  (enrolment_id, before, after, actor_id, roster_import_id, note, at)
+SELECT id, '', 'pending', %(actor)s, %(import)s, '', now()
+FROM created
 """
 
 
 def apply_staged(
-    *, import_id: int, institution_id: int, agreement_id: int | None, default_programs: list[str]
+    *,
+    import_id: int,
+    institution_id: int,
+    agreement_id: int | None,
+    default_programs: list[str],
+    actor_id: int | None = None,
 ) -> tuple[Counts, dict[str, float]]:
-    """Run inside the caller's transaction. Returns the counts and the seconds of each phase."""
+    """Run inside the caller's transaction. Returns the counts and the seconds of each phase.
+
+    The endings run after the employments are upserted, so that a row can report a worker
+    who left in the same file that first lists them. `actor_id` is who confirmed the import:
+    the enrolment history names them next to the import.
+    """
+    institution = Institution.objects.values_list("name", flat=True).get(pk=institution_id)
+    note = _("Employment at %(institution)s ended (roster).") % {"institution": institution}
     params = {
         "import": import_id,
         "institution": institution_id,
         "agreement": agreement_id,
         "default_programs": default_programs,
+        "actor": actor_id,
+        "note": note[:300],  # EnrolmentChange.note
     }
     old, new = _worker_tuples()
     pairs = _worker_new_values()
@@ -172,17 +248,19 @@ def apply_staged(
     excluded_new = ", ".join(value for _f, value in excluded)
     timings: dict[str, float] = {}
 
-    def run(name: str, sql: str) -> int:
+    def run(name: str, sql: str) -> int | tuple:
+        """The statement's row count, or its one row when it returns one."""
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            count = cursor.rowcount
+            result = cursor.fetchone() if cursor.description else cursor.rowcount
         timings[name] = round(time.perf_counter() - started, 3)
-        return count
+        return result
 
     counts = compare(import_id=import_id, institution_id=institution_id)
     run("history", HISTORY_SQL.format(pairs=history_pairs, worker_old=old, worker_new=new))
     run("workers", WORKERS_SQL.format(updates=updates, worker_old=old, excluded_new=excluded_new))
     run("employments", EMPLOYMENTS_SQL)
+    counts.employments_ended, counts.enrolments_ended = run("endings", ENDINGS_SQL)
     counts.enrolments = run("enrolments", ENROLMENTS_SQL)
     return counts, timings

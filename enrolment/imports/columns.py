@@ -28,6 +28,8 @@ ALIASES = {
     "KPJ": ["NO KPJ", "NOMOR KPJ"],
     "NOMOR_INDUK": ["NIP", "NUPTK"],
     "PROGRAM": ["PROGRAM BPJS"],
+    "TGL_BERHENTI": ["TANGGAL BERHENTI", "TGL KELUAR", "TANGGAL KELUAR", "TMT BERHENTI"],
+    "ALASAN_BERHENTI": ["ALASAN KELUAR", "ALASAN"],
 }
 FOUND_LISTED = 30  # a file with hundreds of columns should not make a page-long message
 

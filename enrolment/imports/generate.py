@@ -153,6 +153,8 @@ def generate_rows(
             f"{randint(10_000_000_000, 99_999_999_999)}" if random_() < 0.1 else "",
             f"{randint(1_000_000_000_000_000, 9_999_999_999_999_999)}" if random_() < 0.3 else "",
             "JKK,JKM" if random_() < 0.3 else "",
+            "",  # TGL_BERHENTI: every generated worker still works there
+            "",  # ALASAN_BERHENTI
         ]
         if error_rate and random_() < error_rate:
             _spoil(row, choice(ERROR_KINDS), previous, rng)

@@ -31,8 +31,11 @@ STAGED_COLUMNS = (
     "start_date",
     "wage",
     "programs",
+    "ended_on",
+    "end_reason",
 )
 ISSUE_COLUMNS = ("roster_import_id", "row", "column", "code", "severity", "message", "value")
+_NULL = "\\N"  # COPY's text format for NULL
 _SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -56,7 +59,8 @@ def copy_rows(import_id: int, rows: Iterable[CleanRow]) -> None:
         f"{prefix}{r.row}\t{r.nik}\t{_text(r.full_name)}\t{r.birth_date.isoformat()}\t{r.sex}\t"
         f"{_text(r.birth_place)}\t{_text(r.phone)}\t{_text(r.address)}\t{r.regency_code}\t"
         f"{r.kpj}\t{_text(r.nomor_induk)}\t{_text(r.work_unit)}\t{r.category_id}\t"
-        f"{r.start_date.isoformat()}\t{r.wage}\t{{{','.join(r.programs)}}}\n"
+        f"{r.start_date.isoformat()}\t{r.wage}\t{{{','.join(r.programs)}}}\t"
+        f"{r.ended_on or _NULL}\t{r.end_reason}\n"  # a date formats as YYYY-MM-DD
         for r in rows
     ]
     _copy(f"COPY enrolment_stagedrow ({', '.join(STAGED_COLUMNS)}) FROM STDIN", lines)

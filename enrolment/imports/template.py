@@ -17,10 +17,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from enrolment.imports import COLUMNS, REQUIRED_COLUMNS
 from enrolment.imports.columns import ALIASES
+from enrolment.imports.validation import END_REASON_WORDS
 from enrolment.models import WorkerCategory
 
 TEXT_COLUMNS = ("NIK", "KPJ", "NOMOR_INDUK", "NO_HP")
-DATE_COLUMNS = ("TANGGAL_LAHIR", "TGL_MULAI_BEKERJA")
+DATE_COLUMNS = ("TANGGAL_LAHIR", "TGL_MULAI_BEKERJA", "TGL_BERHENTI")
 DATE_FORMAT = "DD-MM-YYYY"
 LAST_ROW = 1_048_576  # Excel's last row: validations and formats cover the whole column
 
@@ -43,7 +44,11 @@ EXAMPLE = {
     "KPJ": "",
     "NOMOR_INDUK": "",
     "PROGRAM": "JKK,JKM",
+    "TGL_BERHENTI": "",  # the example worker still works there
+    "ALASAN_BERHENTI": "",
 }
+# The drop-down of ALASAN_BERHENTI: one word for each reason (the validator knows the others).
+END_REASON_CHOICES = [words[0].capitalize() for words in END_REASON_WORDS.values()]
 
 # Column -> (format, what to write).
 COLUMN_HELP = {
@@ -62,6 +67,15 @@ COLUMN_HELP = {
     "KPJ": "Nomor peserta BPJS Ketenagakerjaan (KPJ) bila sudah terdaftar; sel berformat Teks.",
     "NOMOR_INDUK": "NIP atau NUPTK bila ada; sel berformat Teks.",
     "PROGRAM": "Kode program dipisah koma, mis. JKK,JKM atau JKK,JKM,JHT.",
+    "TGL_BERHENTI": (
+        "Hanya untuk pekerja yang sudah berhenti bekerja di unit kerja ini: tanggal berhenti, "
+        "hari-bulan-tahun (DD-MM-YYYY). Kosongkan bila masih bekerja."
+    ),
+    "ALASAN_BERHENTI": (
+        "Wajib bila TGL_BERHENTI diisi, pilih dari daftar di sel: "
+        + ", ".join(END_REASON_CHOICES).lower()
+        + "."
+    ),
 }
 
 NOTES = [
@@ -79,6 +93,10 @@ NOTES = [
     "Simpan sebagai Excel Workbook (.xlsx) atau CSV (.csv, pemisah titik koma atau koma). Berkas "
     ".xls lama, PDF atau gambar tidak dapat diproses.",
     "Baris 2 pada lembar Data adalah contoh: hapus atau timpa dengan data Anda sebelum mengunggah.",
+    "Pekerja yang berhenti: isi TGL_BERHENTI dan ALASAN_BERHENTI pada barisnya. Hubungan kerja "
+    "pekerja itu di lembaga dan unit kerja ini diakhiri, dan kepesertaan program BPJS "
+    "Ketenagakerjaannya ikut berakhir, kecuali ia masih bekerja di lembaga atau unit kerja lain. "
+    "Pekerja yang masih bekerja: biarkan kedua kolom kosong.",
 ]
 
 
@@ -157,6 +175,19 @@ def roster_template_xlsx() -> bytes:
     )
     program.add(column_range("PROGRAM"))
     data.add_data_validation(program)
+    end_reason = DataValidation(
+        type="list",
+        formula1=f'"{",".join(END_REASON_CHOICES)}"',
+        allow_blank=True,
+        showInputMessage=True,
+        promptTitle="ALASAN_BERHENTI",
+        prompt="Hanya untuk pekerja yang berhenti, bersama TGL_BERHENTI.",
+        showErrorMessage=True,
+        errorTitle="ALASAN_BERHENTI",
+        error="Pilih alasan dari daftar: " + ", ".join(END_REASON_CHOICES) + ".",
+    )
+    end_reason.add(column_range("ALASAN_BERHENTI"))
+    data.add_data_validation(end_reason)
 
     _instructions(workbook.create_sheet("Petunjuk", index=1), example, categories)
     buffer = io.BytesIO()

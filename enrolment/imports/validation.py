@@ -16,6 +16,20 @@ from enrolment.imports import Issue, Severity
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
+# Why an employment ends (enrolment.EndReason), as a roster may write it: the code or the words
+# people use, compared without case or extra spaces. The first word of each is the one the
+# template's drop-down offers.
+END_REASON_WORDS: dict[str, tuple[str, ...]] = {
+    "resigned": ("mengundurkan diri", "resign", "keluar"),
+    "contract_ended": ("kontrak berakhir", "habis kontrak", "kontrak habis"),
+    "retired": ("pensiun",),
+    "died": ("meninggal dunia", "meninggal", "wafat"),
+}
+ACCEPTED_END_REASONS = (
+    "mengundurkan diri (resign, keluar), kontrak berakhir (habis kontrak, kontrak habis), "
+    "pensiun atau meninggal dunia (meninggal, wafat)"
+)
+
 # Every message a person can read, in one place. A key "code:variant" is a second wording of the
 # code before the colon. Messages never carry more of a NIK than its mask shows.
 MESSAGES: dict[str, str] = {
@@ -108,6 +122,28 @@ MESSAGES: dict[str, str] = {
         "Program {programs} tidak berlaku untuk pekerja non-ASN pemerintah. Gunakan JKK, JKM "
         "dan/atau JHT."
     ),
+    "end_date_invalid": (
+        "TGL_BERHENTI bukan tanggal yang benar. Gunakan format DD-MM-YYYY (hari, bulan, tahun), "
+        "misalnya 31-12-2024, atau kosongkan bila pekerja masih bekerja."
+    ),
+    "end_date_future": (
+        "TGL_BERHENTI ada di masa depan. Roster mencatat yang sudah terjadi: isi tanggal berhenti "
+        "setelah pekerja benar-benar berhenti, atau kosongkan kolom ini."
+    ),
+    "end_before_start": (
+        "TGL_BERHENTI lebih awal dari TGL_MULAI_BEKERJA. Periksa kembali kedua tanggal."
+    ),
+    "end_reason_missing": (
+        f"TGL_BERHENTI diisi tetapi ALASAN_BERHENTI kosong. Isi alasan berhenti: "
+        f"{ACCEPTED_END_REASONS}."
+    ),
+    "end_reason_unknown": (
+        f"ALASAN_BERHENTI tidak dikenal. Tulis salah satu: {ACCEPTED_END_REASONS}."
+    ),
+    "end_reason_without_date": (
+        "ALASAN_BERHENTI diisi tetapi TGL_BERHENTI kosong. Isi tanggal berhenti (DD-MM-YYYY), "
+        "atau kosongkan ALASAN_BERHENTI bila pekerja masih bekerja."
+    ),
 }
 
 SEVERITY: dict[str, str] = {
@@ -175,6 +211,8 @@ class CleanRow:
     kpj: str = ""
     nomor_induk: str = ""
     programs: tuple[str, ...] = ()  # e.g. ("JKK", "JKM"); empty = the agreement's programs
+    ended_on: dt.date | None = None  # TGL_BERHENTI: the employment ends on this day
+    end_reason: str = ""  # an EndReason code, given exactly when ended_on is
     warnings: int = 0  # number of warning issues on the row
 
 
@@ -215,6 +253,11 @@ def _nik_date(ddmmyy: str, pivot: int) -> tuple[dt.date | None, str]:
 def _normalise(text: str) -> str:
     """Category keys: case, spaces and underscores do not matter ("guru madin" = "GURU_MADIN")."""
     return " ".join(text.replace("_", " ").split()).casefold()
+
+
+_END_REASONS = {
+    _normalise(name): code for code, words in END_REASON_WORDS.items() for name in (code, *words)
+}
 
 
 def _text(value: object) -> str:
@@ -465,6 +508,14 @@ class RowValidator:
         if raw is not None and raw != "":
             programs = self._check_programs(row, raw, issues)
 
+        # Only a worker who left has these cells: a row without them pays two lookups.
+        ended_on, end_reason = None, ""
+        end_cell, reason_cell = get("TGL_BERHENTI"), get("ALASAN_BERHENTI")
+        if (end_cell is not None and end_cell != "") or (
+            reason_cell is not None and reason_cell != ""
+        ):
+            ended_on, end_reason = self._ending(row, end_cell, reason_cell, start_date, issues)
+
         # Cross-column checks, on values that are themselves valid.
         if birth_date is not None:
             if nik_birth_date is not None and nik_birth_date != birth_date:
@@ -521,9 +572,45 @@ class RowValidator:
             kpj,
             nomor_induk,
             programs,
+            ended_on,
+            end_reason,
             warnings,
         )
         return clean, issues
+
+    def _ending(
+        self,
+        row: int,
+        end_cell: object,
+        reason_cell: object,
+        start_date: dt.date | None,
+        issues: list[Issue],
+    ) -> tuple[dt.date | None, str]:
+        """TGL_BERHENTI and ALASAN_BERHENTI: both or neither, a past date, a known reason."""
+        ended_on = None
+        if not _blank(end_cell):
+            ended_on = self._dates.get(end_cell, _MISSING)
+            if ended_on is _MISSING:
+                ended_on = self._date(end_cell)
+            if ended_on is None:
+                issues.append(_issue(row, "TGL_BERHENTI", "end_date_invalid", end_cell))
+            elif ended_on > self.today:
+                issues.append(_issue(row, "TGL_BERHENTI", "end_date_future", end_cell))
+                ended_on = None
+            elif start_date is not None and ended_on < start_date:
+                issues.append(_issue(row, "TGL_BERHENTI", "end_before_start", end_cell))
+                ended_on = None
+        end_reason = ""
+        if _blank(reason_cell):
+            if not _blank(end_cell):
+                issues.append(_issue(row, "ALASAN_BERHENTI", "end_reason_missing", reason_cell))
+        else:
+            end_reason = _END_REASONS.get(_normalise(_text(reason_cell)), "")
+            if not end_reason:
+                issues.append(_issue(row, "ALASAN_BERHENTI", "end_reason_unknown", reason_cell))
+            if _blank(end_cell):
+                issues.append(_issue(row, "TGL_BERHENTI", "end_reason_without_date", end_cell))
+        return ended_on, end_reason
 
     def _check_nik_region(self, row: int, nik: str, value: object, issues: list[Issue]) -> None:
         province_known = nik[:2] in self._provinces

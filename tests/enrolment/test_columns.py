@@ -36,11 +36,22 @@ def test_the_template_names_map_to_their_own_positions():
         ("Program BPJS", "PROGRAM"),
         ("No. KTP", "NIK"),
         ("  nik  ", "NIK"),
+        ("Tanggal Berhenti", "TGL_BERHENTI"),
+        ("Tgl. Keluar", "TGL_BERHENTI"),
+        ("TMT Berhenti", "TGL_BERHENTI"),
+        ("Alasan Keluar", "ALASAN_BERHENTI"),
+        ("alasan", "ALASAN_BERHENTI"),
     ],
 )
 def test_common_header_names_are_recognised(header, column):
     headers = [header if name == column else name for name in COLUMNS]
     assert map_headers(headers).index[column] == COLUMNS.index(column)
+
+
+def test_the_columns_that_end_an_employment_are_optional_and_come_last():
+    assert COLUMNS[-2:] == ["TGL_BERHENTI", "ALASAN_BERHENTI"]
+    header_map = map_headers(REQUIRED_COLUMNS)
+    assert "TGL_BERHENTI" not in header_map.row_values(["x"] * len(REQUIRED_COLUMNS))
 
 
 def test_no_alias_belongs_to_two_columns():

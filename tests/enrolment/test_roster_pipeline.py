@@ -14,6 +14,7 @@ from enrolment import services
 from enrolment.models import (
     Employment,
     Enrolment,
+    EnrolmentChange,
     ImportEvent,
     RosterImport,
     RowIssue,
@@ -78,6 +79,31 @@ def test_a_roster_is_checked_then_applied_once_with_its_enrolments(serang_partne
     assert not StagedRow.objects.filter(roster_import_id=roster_import.pk).exists()
     event = applied.events.get(action=ImportEvent.Action.APPLIED)
     assert event.actor == serang_partner_admin and event.details["created"] == 5
+
+
+def test_each_enrolment_a_roster_creates_names_the_import_and_starts_its_history_pending(
+    serang_partner_admin, serang
+):
+    first = check_and_apply(serang_partner_admin, upload(serang_partner_admin, serang, [row(1)]))
+    second = check_and_apply(
+        serang_partner_admin,
+        upload(serang_partner_admin, serang, [row(1, UPAH="2.100.000"), row(2, PROGRAM="JKK")]),
+    )
+
+    assert (first.enrolments_created, second.enrolments_created) == (3, 1)
+    for enrolment in Enrolment.objects.all():
+        change = enrolment.history.get()  # the enrolments the second roster found are untouched
+        assert (change.before, change.after) == ("", "pending")
+        assert change.roster_import_id == enrolment.source_import_id
+        assert change.at is not None
+    by_import = {
+        ri.pk: sorted(
+            Enrolment.objects.filter(source_import=ri).values_list("worker__nik", flat=True)
+        )
+        for ri in (first, second)
+    }
+    assert by_import == {first.pk: [row(1)["NIK"]] * 3, second.pk: [row(2)["NIK"]]}
+    assert EnrolmentChange.objects.count() == Enrolment.objects.count() == 4
 
 
 def test_applying_again_changes_nothing(serang_partner_admin, serang):

@@ -77,6 +77,19 @@ def test_the_drop_downs_offer_sex_and_the_categories_from_the_database(template_
     assert "Guru Madrasah Diniyah" in names
 
 
+def test_the_end_reason_offers_the_indonesian_words_and_the_end_date_is_a_date(template_xlsx):
+    data = load_workbook(template_xlsx)["Data"]
+    validations = {
+        COLUMNS[next(iter(validation.sqref.ranges)).min_col - 1]: validation
+        for validation in data.data_validations.dataValidation
+    }
+    reason = validations["ALASAN_BERHENTI"]
+    assert reason.type == "list"
+    assert reason.formula1 == '"Mengundurkan diri,Kontrak berakhir,Pensiun,Meninggal dunia"'
+    letter = data.cell(row=1, column=COLUMNS.index("TGL_BERHENTI") + 1).column_letter
+    assert data.column_dimensions[letter].number_format == "DD-MM-YYYY"
+
+
 def test_the_example_row_is_a_valid_consistent_worker(template_xlsx):
     row = example_row(template_xlsx, "xlsx")
     assert row["NIK"] == "3673015205900001"  # text, not a number Excel would round
@@ -88,6 +101,7 @@ def test_the_example_row_is_a_valid_consistent_worker(template_xlsx):
     assert WorkerCategory.objects.filter(name=row["KATEGORI"]).exists()
     assert row["TGL_MULAI_BEKERJA"] > dt.date(birth.year + 18, birth.month, birth.day)
     assert all(row[column] not in ("", None) for column in REQUIRED_COLUMNS)
+    assert row["TGL_BERHENTI"] in ("", None) and row["ALASAN_BERHENTI"] in ("", None)  # works
 
 
 def test_the_instructions_explain_each_column_the_nik_trap_dates_and_row_numbers(template_xlsx):
@@ -100,6 +114,12 @@ def test_the_instructions_explain_each_column_the_nik_trap_dates_and_row_numbers
     assert "3,67301E+15" in text and "Format Cells > Text" in text
     assert "12-05-1990" in text and "04/13/1990" in text
     assert "judul kolom di baris 1" in text and "pekerja pertama di baris 2" in text
+    ending = next(line for line in text.splitlines() if line.startswith("Pekerja yang berhenti"))
+    assert "TGL_BERHENTI dan ALASAN_BERHENTI" in ending
+    assert (
+        "diakhiri" in ending
+        and "kecuali ia masih bekerja di lembaga atau unit kerja lain" in ending
+    )
 
 
 def test_the_csv_template_has_a_bom_semicolons_and_the_same_example(reference_data, tmp_path):

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from enrolment.imports.validation import (
+    END_REASON_WORDS,
     MESSAGES,
     TEXT_LIMITS,
     CleanRow,
@@ -11,7 +12,7 @@ from enrolment.imports.validation import (
     mask_nik,
     nik_facts,
 )
-from enrolment.models import RowIssue, StagedRow, WorkerCategory
+from enrolment.models import EndReason, RowIssue, StagedRow, WorkerCategory
 
 TODAY = dt.date(2025, 6, 1)
 # Kota Serang, district Serang; born 13 April 1990; a man; serial 0001.
@@ -103,6 +104,7 @@ def test_a_row_without_optional_columns_leaves_them_empty_and_uses_the_agreement
     clean, issues = check()
     assert issues == []
     assert (clean.birth_place, clean.regency_code, clean.kpj, clean.programs) == ("", "", "", ())
+    assert (clean.ended_on, clean.end_reason) == (None, "")
 
 
 def test_a_row_with_an_error_gives_no_clean_row_but_keeps_its_warnings_too():
@@ -520,6 +522,119 @@ def test_the_text_limits_are_those_of_the_staging_table():
         assert TEXT_LIMITS[column] == StagedRow._meta.get_field(field).max_length, column
     assert StagedRow._meta.get_field("kpj").max_length == 11
     assert RowIssue._meta.get_field("value").max_length == 100
+
+
+# --- a worker who left: TGL_BERHENTI and ALASAN_BERHENTI ----------------------------------------
+
+
+def test_a_row_with_an_end_date_and_a_reason_ends_the_employment_on_that_day():
+    clean, issues = check(TGL_BERHENTI="31-03-2025", ALASAN_BERHENTI="Mengundurkan diri")
+    assert issues == []
+    assert (clean.ended_on, clean.end_reason) == (dt.date(2025, 3, 31), "resigned")
+    clean, _ = check(TGL_BERHENTI=dt.datetime(2025, 3, 31), ALASAN_BERHENTI="pensiun")
+    assert (clean.ended_on, clean.end_reason) == (dt.date(2025, 3, 31), "retired")
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("mengundurkan diri", "resigned"),
+        ("  MENGUNDURKAN   DIRI ", "resigned"),
+        ("Resign", "resigned"),
+        ("keluar", "resigned"),
+        ("Kontrak berakhir", "contract_ended"),
+        ("habis kontrak", "contract_ended"),
+        ("Kontrak Habis", "contract_ended"),
+        ("PENSIUN", "retired"),
+        ("Meninggal", "died"),
+        ("meninggal dunia", "died"),
+        ("Wafat", "died"),
+        ("contract_ended", "contract_ended"),
+        ("DIED", "died"),
+    ],
+)
+def test_an_end_reason_is_read_from_its_code_or_the_indonesian_words_in_any_case(cell, reason):
+    clean, issues = check(TGL_BERHENTI="01-02-2025", ALASAN_BERHENTI=cell)
+    assert issues == []
+    assert clean.end_reason == reason
+
+
+def test_the_end_reason_words_cover_exactly_the_end_reasons_of_the_model():
+    assert set(END_REASON_WORDS) == set(EndReason.values)
+
+
+def test_empty_end_cells_are_a_worker_who_still_works_there():
+    for empty in ("", "  ", None):
+        clean, issues = check(TGL_BERHENTI=empty, ALASAN_BERHENTI=empty)
+        assert issues == []
+        assert (clean.ended_on, clean.end_reason) == (None, "")
+
+
+def test_an_end_date_that_is_not_a_date_is_invalid():
+    for cell in ("31-02-2025", "03/31/2025", "bulan lalu"):
+        clean, issue = the_issue(TGL_BERHENTI=cell, ALASAN_BERHENTI="pensiun")
+        assert clean is None
+        assert (issue.column, issue.code, issue.severity) == (
+            "TGL_BERHENTI",
+            "end_date_invalid",
+            "error",
+        )
+        assert issue.value == cell
+
+
+def test_an_end_date_without_a_reason_asks_for_the_reason():
+    _, issue = the_issue(TGL_BERHENTI="31-03-2025")
+    assert (issue.column, issue.code, issue.severity) == (
+        "ALASAN_BERHENTI",
+        "end_reason_missing",
+        "error",
+    )
+    assert "mengundurkan diri" in issue.message and "pensiun" in issue.message
+
+
+def test_an_unknown_end_reason_lists_the_accepted_ones():
+    _, issue = the_issue(TGL_BERHENTI="31-03-2025", ALASAN_BERHENTI="dipecat")
+    assert (issue.column, issue.code, issue.severity) == (
+        "ALASAN_BERHENTI",
+        "end_reason_unknown",
+        "error",
+    )
+    assert issue.value == "dipecat"
+    for words in END_REASON_WORDS.values():
+        for word in words:
+            assert word in issue.message, word
+
+
+def test_a_reason_without_an_end_date_asks_for_the_date():
+    clean, issue = the_issue(ALASAN_BERHENTI="pensiun")
+    assert clean is None
+    assert (issue.column, issue.code, issue.severity) == (
+        "TGL_BERHENTI",
+        "end_reason_without_date",
+        "error",
+    )
+
+
+def test_an_end_date_before_the_start_date_is_refused():
+    _, issue = the_issue(TGL_BERHENTI="01-01-2024", ALASAN_BERHENTI="pensiun")  # starts 02-01-2024
+    assert (issue.column, issue.code, issue.severity) == (
+        "TGL_BERHENTI",
+        "end_before_start",
+        "error",
+    )
+    clean, issues = check(TGL_BERHENTI="02-01-2024", ALASAN_BERHENTI="pensiun")
+    assert issues == [] and clean.ended_on == clean.start_date  # left on the day they started
+
+
+def test_an_end_date_after_today_is_refused_because_a_roster_reports_what_happened():
+    _, issue = the_issue(TGL_BERHENTI="02-06-2025", ALASAN_BERHENTI="kontrak berakhir")
+    assert (issue.column, issue.code, issue.severity) == (
+        "TGL_BERHENTI",
+        "end_date_future",
+        "error",
+    )
+    clean, issues = check(TGL_BERHENTI=TODAY, ALASAN_BERHENTI="kontrak berakhir")
+    assert issues == [] and clean.ended_on == TODAY
 
 
 # --- masks and facts -----------------------------------------------------------------------------
