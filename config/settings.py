@@ -206,6 +206,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrolment.tasks.mark_arrears",
         "schedule": crontab(hour=1, minute=30),
     },
+    "coverage-nightly-refresh": {
+        "task": "coverage.tasks.refresh_all_coverage",
+        "schedule": crontab(hour=1, minute=45),
+    },
+    "coverage-monthly-snapshot": {
+        "task": "coverage.tasks.monthly_snapshot",
+        "schedule": crontab(day_of_month=1, hour=0, minute=20),
+    },
 }
 
 # --- Authentication, lockout, sessions ------------------------------------------------------------

@@ -99,8 +99,13 @@ class InstitutionForm(StyledMixin, forms.ModelForm):
             "address",
             "phone",
             "email",
+            "declared_potential",
+            "declared_potential_on",
         ]
-        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "declared_potential_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,6 +146,12 @@ class InstitutionForm(StyledMixin, forms.ModelForm):
                 "province", _("Choose the province; only national institutions have none.")
             )
         self._check_parent(cleaned.get("parent"), cleaned.get("kind"), province)
+        if cleaned.get("declared_potential") is not None and not cleaned.get(
+            "declared_potential_on"
+        ):
+            cleaned["declared_potential_on"] = timezone.localdate()
+        if cleaned.get("declared_potential") is None:
+            cleaned["declared_potential_on"] = None
         return cleaned
 
     def _check_parent(self, parent: Institution | None, kind: str | None, province) -> None:

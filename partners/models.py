@@ -94,6 +94,18 @@ class Institution(models.Model):
         validators=[RegexValidator(r"^[0-9]{8}$", _("An NPP has 8 digits."))],
     )
     npp_division = models.CharField(_("NPP division"), max_length=10, blank=True)
+    declared_potential = models.PositiveIntegerField(
+        _("declared potential workers"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many non-ASN workers the institution says it employs, all categories together. "
+            "Used for coverage when no agreement target says it."
+        ),
+    )
+    declared_potential_on = models.DateField(
+        _("declared on"), null=True, blank=True, help_text=_("When the institution said so.")
+    )
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

@@ -1,0 +1,205 @@
+"""Writes of coverage: the summary rebuilt after imports and enrolment changes, and the monthly
+snapshot.
+
+`coverage_refresh` recomputes the figures of some institutions (or all) in one transaction of
+set-based SQL. A worker counts at their primary employer, so a change at one institution can move
+a worker's figures to another: the refresh widens the set to every institution that employs a
+worker of the given ones. Refreshes take one advisory lock, so two never interleave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from coverage import potential
+from coverage.models import (
+    CoverageFigure,
+    CoverageSnapshot,
+    PrimaryEmployment,
+    SnapshotRun,
+    WorkforceFigure,
+    WorkforceSnapshot,
+)
+
+LOCK = (4_243, 1)  # advisory lock of the coverage refresh
+log = logging.getLogger(__name__)
+
+# The primary employment of each worker on a day: running, the earliest started, lowest id.
+PRIMARY_SQL = """
+INSERT INTO coverage_primaryemployment (worker_id, institution_id, category_id)
+SELECT DISTINCT ON (e.worker_id) e.worker_id, e.institution_id, e.category_id
+FROM enrolment_employment e
+WHERE e.start_date <= %(today)s AND (e.ended_on IS NULL OR e.ended_on >= %(today)s)
+  {workers}
+ORDER BY e.worker_id, e.start_date, e.id
+"""
+WORKERS_OF = """e.worker_id IN (SELECT x.worker_id FROM enrolment_employment x
+                   WHERE x.institution_id = ANY(%(institutions)s))"""
+FORGET_PRIMARY_SQL = """
+DELETE FROM coverage_primaryemployment e
+WHERE e.institution_id = ANY(%(institutions)s) OR e.worker_id IN (
+  SELECT x.worker_id FROM enrolment_employment x WHERE x.institution_id = ANY(%(institutions)s))
+"""
+
+FIGURES_SQL = """
+INSERT INTO coverage_coveragefigure
+  (institution_id, program_id, category_id, enrolled, pending, registered, active, inactive,
+   paid_current, refreshed_at)
+SELECT p.institution_id, n.program_id, p.category_id,
+       count(*),
+       count(*) FILTER (WHERE n.status = 'pending'),
+       count(*) FILTER (WHERE n.status IN ('registered', 'active', 'inactive')),
+       count(*) FILTER (WHERE n.status = 'active'),
+       count(*) FILTER (WHERE n.status = 'inactive'),
+       count(*) FILTER (WHERE n.status IN ('registered', 'active', 'inactive')
+                          AND n.paid_through >= %(month)s),
+       now()
+FROM coverage_primaryemployment p
+JOIN enrolment_enrolment n ON n.worker_id = p.worker_id AND n.status <> 'ended'
+{where}
+GROUP BY p.institution_id, n.program_id, p.category_id
+"""
+
+WORKFORCE_SQL = """
+WITH people AS (
+  SELECT p.institution_id, p.category_id,
+         bool_or(n.status IN ('registered', 'active', 'inactive')) AS registered,
+         bool_or(n.status = 'active') AS active,
+         bool_or(n.status IN ('registered', 'active', 'inactive')
+                 AND n.paid_through >= %(month)s) AS paid
+  FROM coverage_primaryemployment p
+  LEFT JOIN enrolment_enrolment n ON n.worker_id = p.worker_id AND n.status <> 'ended'
+  {where}
+  GROUP BY p.institution_id, p.category_id, p.worker_id
+)
+INSERT INTO coverage_workforcefigure
+  (institution_id, category_id, rostered, registered, active, paid_current, refreshed_at)
+SELECT institution_id, category_id, count(*), count(*) FILTER (WHERE registered),
+       count(*) FILTER (WHERE active), count(*) FILTER (WHERE paid), now()
+FROM people
+GROUP BY institution_id, category_id
+"""
+
+AFFECTED_SQL = """
+SELECT DISTINCT e.institution_id FROM enrolment_employment e
+WHERE e.worker_id IN (SELECT x.worker_id FROM enrolment_employment x
+                      WHERE x.institution_id = ANY(%(institutions)s))
+"""
+
+
+def affected_institutions(institution_ids: Iterable[int]) -> list[int]:
+    """The institutions given and every other one that employs one of their workers."""
+    ids = sorted(set(institution_ids))
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(AFFECTED_SQL, {"institutions": ids})
+        return sorted(set(ids) | {row[0] for row in cursor.fetchall()})
+
+
+@transaction.atomic
+def coverage_refresh(
+    *, institution_ids: Iterable[int] | None = None, today: dt.date | None = None
+) -> int:
+    """Rebuild the figures of the given institutions (widened to those sharing a worker), or of
+    all when None. Returns the number of figure rows written."""
+    today = today or timezone.localdate()
+    params: dict = {"today": today, "month": today.replace(day=1)}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", LOCK)
+    if institution_ids is None:
+        PrimaryEmployment.objects.all().delete()
+        CoverageFigure.objects.all().delete()
+        WorkforceFigure.objects.all().delete()
+        workers, where = "", ""
+    else:
+        ids = affected_institutions(institution_ids)
+        if not ids:
+            return 0
+        params["institutions"] = ids
+        with connection.cursor() as cursor:
+            cursor.execute(FORGET_PRIMARY_SQL, params)
+        CoverageFigure.objects.filter(institution_id__in=ids).delete()
+        WorkforceFigure.objects.filter(institution_id__in=ids).delete()
+        workers = f"AND {WORKERS_OF}"
+        where = "WHERE p.institution_id = ANY(%(institutions)s)"
+    with connection.cursor() as cursor:
+        cursor.execute(PRIMARY_SQL.format(workers=workers), params)
+        cursor.execute(FIGURES_SQL.format(where=where), params)
+        written = cursor.rowcount
+        cursor.execute(WORKFORCE_SQL.format(where=where), params)
+    return written
+
+
+def coverage_refresh_later(institution_ids: Iterable[int]) -> None:
+    """After the current transaction commits, queue a refresh of these institutions. A broker
+    that is down is logged, not raised: the nightly full refresh catches up."""
+    ids = sorted(set(institution_ids))
+    if not ids:
+        return
+
+    def send() -> None:
+        from config.celery import app
+
+        try:
+            app.send_task("coverage.tasks.refresh_coverage", args=[ids], retry=False)
+        except Exception as error:  # kombu raises several kinds; the nightly run catches up
+            log.warning("coverage refresh not queued (%s)", type(error).__name__)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def coverage_snapshot(*, month: dt.date, by: User | None = None) -> SnapshotRun:
+    """Freeze the current figures and potentials as those of `month` (replacing an earlier
+    snapshot of the same month): the trend lines are drawn from these rows."""
+    month = month.replace(day=1)
+    CoverageSnapshot.objects.filter(month=month).delete()
+    WorkforceSnapshot.objects.filter(month=month).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO coverage_coveragesnapshot
+              (month, institution_id, program_id, category_id, enrolled, pending, registered,
+               active, inactive, paid_current)
+            SELECT %(month)s, institution_id, program_id, category_id, enrolled, pending,
+                   registered, active, inactive, paid_current
+            FROM coverage_coveragefigure
+            """,
+            {"month": month},
+        )
+    people = {(row.institution_id, row.category_id): row for row in WorkforceFigure.objects.all()}
+    WorkforceSnapshot.objects.bulk_create(
+        [
+            _workforce_snapshot(month, line, people.get((line.institution_id, line.category_id)))
+            for line in potential.potential_lines(institution_ids=None, today=month)
+        ],
+        batch_size=5000,
+    )
+    run, _created = SnapshotRun.objects.update_or_create(
+        month=month, defaults={"taken_at": timezone.now(), "taken_by": by}
+    )
+    return run
+
+
+def _workforce_snapshot(
+    month: dt.date, line: potential.PotentialLine, people: WorkforceFigure | None
+) -> WorkforceSnapshot:
+    counted = people is not None and line.category_id is not None
+    return WorkforceSnapshot(
+        month=month,
+        institution_id=line.institution_id,
+        category_id=line.category_id,
+        potential=line.potential,
+        source=line.source,
+        rostered=people.rostered if counted else 0,
+        registered=people.registered if counted else 0,
+        active=people.active if counted else 0,
+        paid_current=people.paid_current if counted else 0,
+    )
