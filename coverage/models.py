@@ -51,7 +51,7 @@ class CoverageFigure(models.Model):
     pending = models.PositiveIntegerField(default=0)  # waiting for registration
     registered = models.PositiveIntegerField(default=0)  # registered, active or inactive: a KPJ
     active = models.PositiveIntegerField(default=0)  # paid through the current month
-    inactive = models.PositiveIntegerField(default=0)  # registered, in arrears
+    inactive = models.PositiveIntegerField(default=0)  # registered, not active (no payment)
     paid_current = models.PositiveIntegerField(default=0)  # paid_through reaches the month
     refreshed_at = models.DateTimeField()
 

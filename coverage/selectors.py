@@ -1,11 +1,601 @@
+"""Reads of coverage: an area of the dashboard, its rows and totals, its trend, its lists.
+
+Everything comes from the summary tables (coverage.models), never from counting workers, in a
+fixed number of queries whatever the size of the area. Areas: the country, a Kantor Wilayah, a
+province, a regency or city, an institution; each always limited to the reader's scope.
+"""
+
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.scope import scope_for
+from coverage.models import (
+    CoverageFigure,
+    CoverageSnapshot,
+    PrimaryEmployment,
+    SnapshotRun,
+    WorkforceFigure,
+    WorkforceSnapshot,
+)
+from coverage.potential import Inputs, Source, area_potential, inputs_now
+from enrolment.models import Enrolment, Program, RosterImport, Worker, WorkerCategory
+from partners.models import Agreement, Institution
 from partners.selectors import institutions_for
+from regions.models import Office, OfficeArea, Province, Regency
+
+NATIONAL, KANWIL, PROVINCE, REGENCY, INSTITUTION = (
+    "nasional",
+    "wilayah",
+    "provinsi",
+    "kabkota",
+    "lembaga",
+)
+LEVELS = (NATIONAL, KANWIL, PROVINCE, REGENCY, INSTITUTION)
+COUNTS = ("potential", "rostered", "pending", "registered", "active", "inactive", "paid_current")
+REGISTERED = (Enrolment.Status.REGISTERED, Enrolment.Status.ACTIVE, Enrolment.Status.INACTIVE)
+TREND_MONTHS = 12
 
 
-def institutions_by_kind(*, user: User) -> QuerySet:
-    """Partner institutions in the user's scope, counted per kind (one aggregate query)."""
-    return institutions_for(user).values("kind").annotate(total=Count("id")).order_by("-total")
+@dataclass
+class Figures:
+    potential: int = 0
+    rostered: int = 0  # people (or enrolments, for one program) counted at the institutions
+    pending: int = 0
+    registered: int = 0
+    active: int = 0
+    inactive: int = 0
+    paid_current: int = 0
+    sources: set[str] = field(default_factory=set)
+    previous_registered: int | None = None
+
+    def add(self, other: Figures) -> None:
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.sources |= other.sources
+        if other.previous_registered is not None:
+            self.previous_registered = (self.previous_registered or 0) + other.previous_registered
+
+    @property
+    def coverage(self) -> float | None:
+        return 100 * self.registered / self.potential if self.potential else None
+
+    @property
+    def active_share(self) -> float | None:
+        return 100 * self.active / self.potential if self.potential else None
+
+    @property
+    def change(self) -> int | None:
+        if self.previous_registered is None:
+            return None
+        return self.registered - self.previous_registered
+
+
+@dataclass
+class Row:
+    key: str
+    name: str
+    url: str
+    figures: Figures
+
+
+@dataclass
+class Area:
+    level: str
+    key: str
+    name: str
+    breadcrumbs: list[tuple[str, str]]  # (name, url) from the country down, this area excluded
+    institutions: QuerySet[Institution]
+    institution: Institution | None = None
+
+    def url(self, name: str = "coverage:area", **query) -> str:
+        if self.level == NATIONAL:
+            return reverse("coverage:dashboard" if name == "coverage:area" else f"{name}_national")
+        return reverse(name, args=[self.level, self.key])
+
+
+@dataclass
+class Dashboard:
+    area: Area
+    rows: list[Row]
+    total: Figures
+    trend: list[tuple[dt.date, dict[str, int | None]]]
+    as_of: dt.datetime | None
+    previous_month: dt.date | None
+    program: Program | None
+    category: WorkerCategory | None
+    child_label: str
+
+
+def area_url(level: str, key: str) -> str:
+    if level == NATIONAL:
+        return reverse("coverage:dashboard")
+    return reverse("coverage:area", args=[level, key])
+
+
+def _kanwil_provinces(office: Office, today: dt.date) -> tuple[set[str], set[str]]:
+    """The provinces and regencies a Kantor Wilayah (with its branch offices) serves today."""
+    offices = {office.pk} | set(Office.objects.filter(parent=office).values_list("pk", flat=True))
+    provinces, regencies = set(), set()
+    for province, regency in (
+        OfficeArea.objects.valid_on(today)
+        .filter(office_id__in=offices)
+        .values_list("province_id", "regency_id")
+    ):
+        if province:
+            provinces.add(province)
+        if regency:
+            regencies.add(regency)
+    return provinces, regencies
+
+
+def _province_kanwil(today: dt.date) -> dict[str, Office]:
+    kanwil = {}
+    for area in (
+        OfficeArea.objects.valid_on(today)
+        .filter(office__kind=Office.Kind.REGIONAL, province__isnull=False)
+        .select_related("office")
+    ):
+        kanwil[area.province_id] = area.office
+    return kanwil
+
+
+def area_get(*, user: User, level: str, key: str = "", today: dt.date | None = None) -> Area:
+    """The area with the reader's institutions in it; 404 for an unknown or out-of-scope one
+    (a reader without a national scope and without an institution in the area)."""
+    area = _area(user, level, key, today or timezone.localdate())
+    if level != NATIONAL and not scope_for(user).national and not area.institutions.exists():
+        raise Http404
+    return area
+
+
+def _area(user: User, level: str, key: str, today: dt.date) -> Area:
+    scoped = institutions_for(user)
+    national = (_("Indonesia"), reverse("coverage:dashboard"))
+    if level == NATIONAL:
+        return Area(NATIONAL, "", _("Indonesia"), [], scoped)
+    if level == KANWIL:
+        office = Office.objects.filter(pk=int(key) if key.isdigit() else 0, kind="wilayah").first()
+        if office is None:
+            raise Http404
+        provinces, regencies = _kanwil_provinces(office, today)
+        institutions = scoped.filter(Q(province_id__in=provinces) | Q(regency_id__in=regencies))
+        return Area(KANWIL, key, office.name, [national], institutions)
+    if level == PROVINCE:
+        province = Province.objects.filter(code=key).first()
+        if province is None:
+            raise Http404
+        crumbs = [national]
+        kanwil = _province_kanwil(today).get(province.code)
+        if kanwil is not None:
+            crumbs.append((kanwil.name, area_url(KANWIL, str(kanwil.pk))))
+        return Area(PROVINCE, key, province.name, crumbs, scoped.filter(province_id=key))
+    if level == REGENCY:
+        regency = Regency.objects.select_related("province").filter(code=key).first()
+        if regency is None:
+            raise Http404
+        crumbs = [national]
+        kanwil = _province_kanwil(today).get(regency.province_id)
+        if kanwil is not None:
+            crumbs.append((kanwil.name, area_url(KANWIL, str(kanwil.pk))))
+        crumbs.append((regency.province.name, area_url(PROVINCE, regency.province_id)))
+        return Area(REGENCY, key, regency.name, crumbs, scoped.filter(regency_id=key))
+    if level == INSTITUTION:
+        institution = (
+            scoped.select_related("province", "regency")
+            .filter(pk=int(key) if key.isdigit() else 0)
+            .first()
+        )
+        if institution is None:
+            raise Http404
+        crumbs = [national]
+        if institution.province_id:
+            kanwil = _province_kanwil(today).get(institution.province_id)
+            if kanwil is not None:
+                crumbs.append((kanwil.name, area_url(KANWIL, str(kanwil.pk))))
+            crumbs.append((institution.province.name, area_url(PROVINCE, institution.province_id)))
+        if institution.regency_id:
+            crumbs.append((institution.regency.name, area_url(REGENCY, institution.regency_id)))
+        return Area(
+            INSTITUTION,
+            key,
+            institution.name,
+            crumbs,
+            scoped.filter(pk=institution.pk),
+            institution=institution,
+        )
+    raise Http404
+
+
+# --- figures per institution ------------------------------------------------------------------
+
+
+def _current(
+    area: Area, program: Program | None, category: WorkerCategory | None
+) -> tuple[dict[int, Figures], dt.datetime | None]:
+    """Counts per institution of the area, from the summary tables (one query)."""
+    if program is not None:
+        rows = CoverageFigure.objects.filter(
+            institution_id__in=area.institutions.values("pk"), program=program
+        )
+        names = {"rostered": "enrolled", **{n: n for n in COUNTS[2:]}}
+    else:
+        rows = WorkforceFigure.objects.filter(institution_id__in=area.institutions.values("pk"))
+        names = {n: n for n in ("rostered", "registered", "active", "paid_current")}
+    if category is not None:
+        rows = rows.filter(category=category)
+    found: dict[int, Figures] = {}
+    as_of = None
+    sums = {name: Sum(column) for name, column in names.items()}
+    from django.db.models import Max
+
+    for line in rows.values("institution_id").annotate(at=Max("refreshed_at"), **sums):
+        figures = Figures(**{name: line[name] or 0 for name in names})
+        if program is None:
+            figures.pending = figures.rostered - figures.registered
+            figures.inactive = figures.registered - figures.active
+        found[line["institution_id"]] = figures
+        as_of = line["at"] if as_of is None or line["at"] > as_of else as_of
+    return found, as_of
+
+
+def _descendants(roots: set[int], parents: dict[int, int | None]) -> set[int]:
+    """Institutions under any of `roots`, within the institutions `parents` knows."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent in parents.items():
+        if parent is not None:
+            children[parent].append(pk)
+    found, frontier = set(), list(roots)
+    while frontier:
+        for child in children.get(frontier.pop(), []):
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
+
+
+def _previous(
+    area: Area, program: Program | None, category: WorkerCategory | None, month: dt.date
+) -> dict[int, int]:
+    """Registered per institution at the end of `month` (the last snapshot)."""
+    if program is not None:
+        rows = CoverageSnapshot.objects.filter(program=program)
+    else:
+        rows = WorkforceSnapshot.objects.filter(category__isnull=False)
+    rows = rows.filter(month=month, institution_id__in=area.institutions.values("pk"))
+    if category is not None:
+        rows = rows.filter(category=category)
+    return {
+        line["institution_id"]: line["total"] or 0
+        for line in rows.values("institution_id").annotate(total=Sum("registered"))
+    }
+
+
+def _trend(
+    area: Area,
+    program: Program | None,
+    category: WorkerCategory | None,
+    parents: dict[int, int | None],
+    today: dt.date,
+) -> list[tuple[dt.date, dict[str, int | None]]]:
+    """Potential, registered and active at the end of each of the last months, from the
+    snapshots, in three queries: sums per month, and the rows of the few institutions whose
+    potential is not their roster (agreement targets, declared potentials, institutions under a
+    target), which are worked out as coverage.potential says."""
+    since = (today.replace(day=1) - dt.timedelta(days=31 * TREND_MONTHS)).replace(day=1)
+    ids = area.institutions.values("pk")
+    counts = (
+        CoverageSnapshot.objects.filter(program=program)
+        if program is not None
+        else WorkforceSnapshot.objects.filter(category__isnull=False)
+    )
+    people = WorkforceSnapshot.objects.filter(month__gte=since, institution_id__in=ids)
+    counts = counts.filter(month__gte=since, institution_id__in=ids)
+    if category is not None:
+        counts = counts.filter(category=category)
+        people = people.filter(Q(category=category) | Q(category__isnull=True))
+    months: dict[dt.date, dict[str, int | None]] = defaultdict(dict)
+    for line in counts.values("month").annotate(registered=Sum("registered"), active=Sum("active")):
+        months[line["month"]].update(registered=line["registered"], active=line["active"])
+    special_rows = list(
+        people.filter(
+            Q(source__in=(Source.TARGET, Source.DECLARED))
+            | Q(institution_id__in=_descendants(_target_holders(people), parents))
+        ).values_list("month", "institution_id", "category_id", "potential", "source", "rostered")
+    )
+    special = {row[1] for row in special_rows}
+    for line in (
+        people.filter(category__isnull=False)
+        .exclude(institution_id__in=special)
+        .values("month")
+        .annotate(rostered=Sum("rostered"))
+    ):
+        months[line["month"]]["potential"] = line["rostered"] or 0
+    by_month: dict[dt.date, Inputs] = defaultdict(lambda: Inputs(parents=parents))
+    for month, pk, category_id, amount, source, rostered in special_rows:
+        inputs = by_month[month]
+        if category_id is None:
+            if source == Source.DECLARED:
+                inputs.declared[pk] = (amount, None)
+            continue
+        if source == Source.TARGET:
+            inputs.targets.setdefault(pk, {})[category_id] = (amount, None)
+        if rostered:
+            inputs.rostered.setdefault(pk, {})[category_id] = rostered
+    wanted = category.pk if category is not None else None
+    for month, inputs in by_month.items():
+        lines = area_potential(inputs, set(parents), wanted)
+        extra = sum(line.potential for pk, line in lines.items() if pk in special)
+        months[month]["potential"] = (months[month].get("potential") or 0) + extra
+    return sorted(months.items())
+
+
+def _target_holders(people) -> set[int]:
+    return set(
+        people.filter(source=Source.TARGET).values_list("institution_id", flat=True).distinct()
+    )
+
+
+def dashboard(
+    *,
+    user: User,
+    area: Area,
+    program: Program | None = None,
+    category: WorkerCategory | None = None,
+    today: dt.date | None = None,
+) -> Dashboard:
+    today = today or timezone.localdate()
+    institutions = list(
+        area.institutions.values("pk", "name", "province_id", "regency_id", "parent_id")
+    )
+    ids = [i["pk"] for i in institutions]
+    parents = {i["pk"]: i["parent_id"] for i in institutions}
+    current, as_of = _current(area, program, category)
+    potentials = area_potential(
+        inputs_now(ids, today), set(ids), category.pk if category is not None else None
+    )
+    previous_run = (
+        SnapshotRun.objects.filter(month__lt=today.replace(day=1)).order_by("-month").first()
+    )
+    previous = _previous(area, program, category, previous_run.month) if previous_run else {}
+
+    per_institution: dict[int, Figures] = {}
+    for institution in institutions:
+        pk = institution["pk"]
+        figures = current.get(pk, Figures())
+        line = potentials.get(pk)
+        if line is not None:
+            figures.potential = line.potential
+            figures.sources = set(line.sources)
+        if previous_run is not None:
+            figures.previous_registered = previous.get(pk, 0)
+        if line is None and pk not in current:
+            continue
+        per_institution[pk] = figures
+
+    rows, child_label = _children(area, institutions, per_institution, today)
+    total = Figures(previous_registered=0 if previous_run else None)
+    for figures in per_institution.values():
+        total.add(figures)
+    return Dashboard(
+        area=area,
+        rows=rows,
+        total=total,
+        trend=_trend(area, program, category, parents, today),
+        as_of=as_of,
+        previous_month=previous_run.month if previous_run else None,
+        program=program,
+        category=category,
+        child_label=child_label,
+    )
+
+
+def _children(
+    area: Area, institutions: list[dict], figures: dict[int, Figures], today: dt.date
+) -> tuple[list[Row], str]:
+    """The area's rows: Kantor Wilayah, provinces, regencies or institutions, as the level asks.
+    Institutions above the child level (a national or provincial one) are rows of their own."""
+    groups: dict[tuple[str, str], Figures] = defaultdict(Figures)
+    names: dict[tuple[str, str], str] = {}
+    by_pk = {i["pk"]: i for i in institutions}
+    kanwil = _province_kanwil(today) if area.level == NATIONAL else {}
+    child_level = {
+        NATIONAL: KANWIL,
+        KANWIL: PROVINCE,
+        PROVINCE: REGENCY,
+        REGENCY: INSTITUTION,
+        INSTITUTION: INSTITUTION,
+    }[area.level]
+    if area.level == KANWIL and len({i["province_id"] for i in institutions}) == 1:
+        child_level = REGENCY  # a Kanwil of one province: straight to its regencies
+    for pk, counts in figures.items():
+        institution = by_pk[pk]
+        if child_level == KANWIL and institution["province_id"] in kanwil:
+            office = kanwil[institution["province_id"]]
+            key = (KANWIL, str(office.pk))
+            names[key] = office.name
+        elif child_level == PROVINCE and institution["province_id"]:
+            key = (PROVINCE, institution["province_id"])
+        elif child_level == REGENCY and institution["regency_id"]:
+            key = (REGENCY, institution["regency_id"])
+        else:
+            key = (INSTITUTION, str(pk))
+            names[key] = institution["name"]
+        groups[key].add(counts)
+    wanted = {level: [k for lv, k in groups if lv == level] for level in (PROVINCE, REGENCY)}
+    names.update(
+        {
+            (PROVINCE, code): name
+            for code, name in Province.objects.filter(code__in=wanted[PROVINCE]).values_list(
+                "code", "name"
+            )
+        }
+        if wanted[PROVINCE]
+        else {}
+    )
+    names.update(
+        {
+            (REGENCY, code): name
+            for code, name in Regency.objects.filter(code__in=wanted[REGENCY]).values_list(
+                "code", "name"
+            )
+        }
+        if wanted[REGENCY]
+        else {}
+    )
+    rows = [
+        Row(key=key, name=names.get((level, key), key), url=area_url(level, key), figures=counts)
+        for (level, key), counts in groups.items()
+    ]
+    rows.sort(key=lambda row: (-(row.figures.coverage or -1), row.name))
+    label = {
+        KANWIL: _("Regional office (Kanwil)"),
+        PROVINCE: _("Province"),
+        REGENCY: _("Regency or city"),
+        INSTITUTION: _("Institution"),
+    }[child_level]
+    return rows, label
+
+
+# --- agreement targets ------------------------------------------------------------------------
+
+
+@dataclass
+class TargetProgress:
+    agreement: Agreement
+    category: WorkerCategory
+    potential: int
+    target: int
+    baseline: int
+    registered: int  # people of the category registered at the agreement's institution now
+
+    @property
+    def since_agreement(self) -> int:
+        return max(0, self.registered - self.baseline)
+
+    @property
+    def share_of_target(self) -> float | None:
+        return 100 * self.registered / self.target if self.target else None
+
+
+def target_progress(*, area: Area, today: dt.date | None = None) -> list[TargetProgress]:
+    """Targets of the live agreements of the area's institutions, with the workers of that
+    category registered at the institution (and those under it) now. Two queries."""
+    from partners.models import Target
+
+    today = today or timezone.localdate()
+    targets = list(
+        Target.objects.filter(
+            agreement__institution__in=area.institutions,
+            agreement__status__in=(Agreement.Status.ACTIVE, Agreement.Status.EXPIRING),
+        )
+        .filter(Q(agreement__expires_on__isnull=True) | Q(agreement__expires_on__gte=today))
+        .select_related("agreement", "agreement__institution", "category")
+        .order_by("agreement__institution__name", "agreement__title", "category__sort_order")[:50]
+    )
+    institutions = {t.agreement.institution_id for t in targets}
+    registered: dict[tuple[int, int], int] = defaultdict(int)
+    if institutions:
+        for line in (
+            WorkforceFigure.objects.filter(
+                Q(institution_id__in=institutions) | Q(institution__parent_id__in=institutions)
+            )
+            .values("institution_id", "institution__parent_id", "category_id")
+            .annotate(total=Sum("registered"))
+        ):
+            owner = (
+                line["institution_id"]
+                if line["institution_id"] in institutions
+                else line["institution__parent_id"]
+            )
+            registered[(owner, line["category_id"])] += line["total"] or 0
+    return [
+        TargetProgress(
+            agreement=t.agreement,
+            category=t.category,
+            potential=t.potential,
+            target=t.target,
+            baseline=t.baseline,
+            registered=registered[(t.agreement.institution_id, t.category_id)],
+        )
+        for t in targets
+    ]
+
+
+# --- the lists behind the figures -------------------------------------------------------------
+
+WORKER_STATUSES = ("pending", "inactive", "registered", "active")
+
+
+def workers_behind(
+    *, area: Area, status: str, program: Program | None, category: WorkerCategory | None
+) -> QuerySet[Worker]:
+    """The people a figure counts: those whose primary employer is in the area (the summary's
+    own attribution), narrowed to the status asked for — for one program, or (no program) as a
+    person: pending = no registered enrolment; inactive = registered, active in none (no payment
+    recorded for the current month, or arrears)."""
+    if status not in WORKER_STATUSES:
+        raise Http404
+    primary = PrimaryEmployment.objects.filter(
+        worker_id=OuterRef("pk"), institution_id__in=area.institutions.values("pk")
+    )
+    if category is not None:
+        primary = primary.filter(category=category)
+    workers = Worker.objects.filter(Exists(primary))
+    live = Enrolment.objects.filter(worker_id=OuterRef("pk")).exclude(status=Enrolment.Status.ENDED)
+    if program is not None:
+        of_program = live.filter(program=program)
+        wanted = {
+            "pending": of_program.filter(status=Enrolment.Status.PENDING),
+            "inactive": of_program.filter(
+                status__in=(Enrolment.Status.REGISTERED, Enrolment.Status.INACTIVE)
+            ),
+            "registered": of_program.filter(status__in=REGISTERED),
+            "active": of_program.filter(status=Enrolment.Status.ACTIVE),
+        }[status]
+        return workers.filter(Exists(wanted))
+    registered = Exists(live.filter(status__in=REGISTERED))
+    active = Exists(live.filter(status=Enrolment.Status.ACTIVE))
+    if status == "pending":
+        return workers.filter(~registered)
+    if status == "registered":
+        return workers.filter(registered)
+    if status == "active":
+        return workers.filter(active)
+    return workers.filter(registered & ~active)
+
+
+def non_submitting(*, area: Area, since: dt.date, today: dt.date | None = None):
+    """Institutions of the area with a live agreement that sent no roster since `since` (a file
+    refused before its rows were read does not count as sent). One query."""
+    today = today or timezone.localdate()
+    live = Agreement.objects.filter(
+        institution=OuterRef("pk"), status__in=(Agreement.Status.ACTIVE, Agreement.Status.EXPIRING)
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    sent = RosterImport.objects.filter(
+        institution=OuterRef("pk"), kind=RosterImport.Kind.ROSTER, created_at__date__gte=since
+    ).exclude(status=RosterImport.Status.REFUSED)
+    last = (
+        RosterImport.objects.filter(institution=OuterRef("pk"), kind=RosterImport.Kind.ROSTER)
+        .exclude(status=RosterImport.Status.REFUSED)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    from django.db.models import Subquery
+
+    return (
+        area.institutions.filter(Exists(live))
+        .filter(~Exists(sent))
+        .annotate(last_roster=Subquery(last))
+        .select_related("province", "regency", "office")
+        .order_by("province_id", "regency_id", "name")
+    )

@@ -27,6 +27,7 @@ from coverage.models import (
     WorkforceSnapshot,
 )
 
+Source = CoverageSnapshot.Source
 LOCK = (4_243, 1)  # advisory lock of the coverage refresh
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ SELECT p.institution_id, n.program_id, p.category_id,
        count(*) FILTER (WHERE n.status = 'pending'),
        count(*) FILTER (WHERE n.status IN ('registered', 'active', 'inactive')),
        count(*) FILTER (WHERE n.status = 'active'),
-       count(*) FILTER (WHERE n.status = 'inactive'),
+       count(*) FILTER (WHERE n.status IN ('registered', 'inactive')),
        count(*) FILTER (WHERE n.status IN ('registered', 'active', 'inactive')
                           AND n.paid_through >= %(month)s),
        now()
@@ -175,31 +176,38 @@ def coverage_snapshot(*, month: dt.date, by: User | None = None) -> SnapshotRun:
             {"month": month},
         )
     people = {(row.institution_id, row.category_id): row for row in WorkforceFigure.objects.all()}
-    WorkforceSnapshot.objects.bulk_create(
-        [
-            _workforce_snapshot(month, line, people.get((line.institution_id, line.category_id)))
-            for line in potential.potential_lines(institution_ids=None, today=month)
-        ],
-        batch_size=5000,
-    )
+    inputs = potential.inputs_now(None, month)
+    rows = []
+    for institution_id in sorted(set(inputs.targets) | {i for i, _c in people}):
+        targets = inputs.targets.get(institution_id, {})
+        categories = set(targets) | {c for i, c in people if i == institution_id}
+        for category_id in sorted(categories):
+            counts = people.get((institution_id, category_id))
+            rows.append(
+                WorkforceSnapshot(
+                    month=month,
+                    institution_id=institution_id,
+                    category_id=category_id,
+                    potential=targets[category_id][0] if category_id in targets else 0,
+                    source=Source.TARGET if category_id in targets else Source.ROSTER,
+                    rostered=counts.rostered if counts else 0,
+                    registered=counts.registered if counts else 0,
+                    active=counts.active if counts else 0,
+                    paid_current=counts.paid_current if counts else 0,
+                )
+            )
+    rows += [
+        WorkforceSnapshot(
+            month=month,
+            institution_id=institution_id,
+            category_id=None,
+            potential=amount,
+            source=Source.DECLARED,
+        )
+        for institution_id, (amount, _when) in inputs.declared.items()
+    ]
+    WorkforceSnapshot.objects.bulk_create(rows, batch_size=5000)
     run, _created = SnapshotRun.objects.update_or_create(
         month=month, defaults={"taken_at": timezone.now(), "taken_by": by}
     )
     return run
-
-
-def _workforce_snapshot(
-    month: dt.date, line: potential.PotentialLine, people: WorkforceFigure | None
-) -> WorkforceSnapshot:
-    counted = people is not None and line.category_id is not None
-    return WorkforceSnapshot(
-        month=month,
-        institution_id=line.institution_id,
-        category_id=line.category_id,
-        potential=line.potential,
-        source=line.source,
-        rostered=people.rostered if counted else 0,
-        registered=people.registered if counted else 0,
-        active=people.active if counted else 0,
-        paid_current=people.paid_current if counted else 0,
-    )

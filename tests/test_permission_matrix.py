@@ -122,6 +122,7 @@ class Case:
     roster_import: str | None = None  # a checked roster import of this institution, by name
     worker: str | None = None  # a worker employed at this institution (by name), from a roster
     employment: bool = False  # and the worker's employment there
+    area_institution: str | None = None  # a coverage area: this institution, by name
 
     def __str__(self) -> str:
         target = (
@@ -129,6 +130,7 @@ class Case:
             or self.agreement
             or (self.roster_import and f"import:{self.roster_import}")
             or (self.worker and f"worker:{self.worker}")
+            or (self.area_institution and f"area:{self.area_institution}")
             or "/".join(map(str, self.args))
         )
         if self.child:
@@ -191,6 +193,20 @@ def import_cases(url_name: str, expect_serang, expect_maluku, **kwargs) -> list[
         Case(url_name, expect_serang, roster_import=SERANG, **kwargs),
         Case(url_name, expect_maluku, roster_import=MALUKU, **kwargs),
         Case(url_name, expect(404), args=(999_999_999,), **kwargs),
+    ]
+
+
+def coverage_cases(url_name: str, *tail: str) -> list[Case]:
+    """An area of the dashboards (Banten, Maluku, an unknown province, one institution each)."""
+    banten = only(SERANG_SCOPE | {"manager"}, 200, 404)
+    maluku = only(MALUKU_SCOPE | {"manager"}, 200, 404)
+    return [
+        Case(url_name, expect(200), args=("nasional", "id", *tail)),
+        Case(url_name, banten, args=("provinsi", "36", *tail)),
+        Case(url_name, maluku, args=("provinsi", "81", *tail)),
+        Case(url_name, expect(404), args=("provinsi", "99", *tail)),
+        Case(url_name, banten, args=tail, area_institution=SERANG),
+        Case(url_name, maluku, args=tail, area_institution=MALUKU),
     ]
 
 
@@ -392,6 +408,15 @@ CASES = [
     Case("regions:province_detail", expect(200), args=("36",)),
     Case("regions:province_detail", expect(404), args=("99",)),
     Case("coverage:dashboard", expect(200)),
+    *coverage_cases("coverage:area"),
+    *coverage_cases("coverage:export", "xlsx"),
+    *coverage_cases("coverage:workers"),
+    *coverage_cases("coverage:workers_export", "csv"),
+    *coverage_cases("coverage:missing"),
+    *coverage_cases("coverage:missing_export", "xlsx"),
+    Case("coverage:area", expect(404), args=("planet", "x")),
+    Case("coverage:export", expect(404), args=("nasional", "id", "pdf")),
+    Case("coverage:snapshot", only({"national_admin"}, 302, 403), method="post"),
     Case("ops:status", only({"national_admin"}, 200, 403)),
     Case("healthz", {role: 200 for role in ROLES}),
     Case("set_language", {role: 302 for role in ROLES}, method="post", data={"language": "en"}),
@@ -451,6 +476,9 @@ def test_permission_matrix(
         args = (_roster_import(case.roster_import).pk,)
     if case.worker:
         args = _worker_args(case.worker, employment=case.employment)
+    if case.area_institution:
+        pk = Institution.objects.get(name=case.area_institution).pk
+        args = ("lembaga", str(pk), *case.args)
     url = reverse(case.url_name, args=args)
     response = getattr(client, case.method)(url, case.data)
 
