@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -86,6 +87,7 @@ class Row:
     name: str
     url: str
     figures: Figures
+    complete: bool = False  # the url carries its own query (a category of an institution)
 
 
 @dataclass
@@ -220,9 +222,12 @@ def _area(user: User, level: str, key: str, today: dt.date) -> Area:
 
 
 def _current(
-    area: Area, program: Program | None, category: WorkerCategory | None
+    area: Area,
+    program: Program | None,
+    category: WorkerCategory | None,
+    by: str = "institution_id",
 ) -> tuple[dict[int, Figures], dt.datetime | None]:
-    """Counts per institution of the area, from the summary tables (one query)."""
+    """Counts of the area per institution (or per category), from the summary (one query)."""
     if program is not None:
         rows = CoverageFigure.objects.filter(
             institution_id__in=area.institutions.values("pk"), program=program
@@ -236,16 +241,55 @@ def _current(
     found: dict[int, Figures] = {}
     as_of = None
     sums = {name: Sum(column) for name, column in names.items()}
-    from django.db.models import Max
-
-    for line in rows.values("institution_id").annotate(at=Max("refreshed_at"), **sums):
+    for line in rows.values(by).annotate(at=Max("refreshed_at"), **sums):
         figures = Figures(**{name: line[name] or 0 for name in names})
         if program is None:
             figures.pending = figures.rostered - figures.registered
             figures.inactive = figures.registered - figures.active
-        found[line["institution_id"]] = figures
+        found[line[by]] = figures
         as_of = line["at"] if as_of is None or line["at"] > as_of else as_of
     return found, as_of
+
+
+def _by_category(
+    area: Area,
+    program: Program | None,
+    inputs: Inputs,
+    ids: set[int],
+    previous_month: dt.date | None,
+    query: dict,
+) -> list[Row]:
+    """An institution's page: its figures per worker category (three queries)."""
+    current, _as_of = _current(area, program, None, by="category_id")
+    previous: dict[int, int] = {}
+    if previous_month is not None:
+        snapshot = (
+            CoverageSnapshot.objects.filter(program=program)
+            if program is not None
+            else WorkforceSnapshot.objects.filter(category__isnull=False)
+        )
+        previous = {
+            line["category_id"]: line["total"] or 0
+            for line in snapshot.filter(
+                month=previous_month, institution_id__in=area.institutions.values("pk")
+            )
+            .values("category_id")
+            .annotate(total=Sum("registered"))
+        }
+    categories = set(current) | {c for pk in ids for c in inputs.targets.get(pk, {})}
+    rows = []
+    for category in WorkerCategory.objects.filter(pk__in=categories).order_by("sort_order"):
+        figures = current.get(category.pk, Figures())
+        for line in area_potential(inputs, ids, category.pk).values():
+            figures.potential += line.potential
+            figures.sources |= line.sources
+        if previous_month is not None:
+            figures.previous_registered = previous.get(category.pk, 0)
+        url = area_url(area.level, area.key) + "?" + urlencode({**query, "kategori": category.pk})
+        rows.append(
+            Row(key=str(category.pk), name=category.name, url=url, figures=figures, complete=True)
+        )
+    return rows
 
 
 def _descendants(roots: set[int], parents: dict[int, int | None]) -> set[int]:
@@ -360,9 +404,8 @@ def dashboard(
     ids = [i["pk"] for i in institutions]
     parents = {i["pk"]: i["parent_id"] for i in institutions}
     current, as_of = _current(area, program, category)
-    potentials = area_potential(
-        inputs_now(ids, today), set(ids), category.pk if category is not None else None
-    )
+    inputs = inputs_now(ids, today)
+    potentials = area_potential(inputs, set(ids), category.pk if category is not None else None)
     previous_run = (
         SnapshotRun.objects.filter(month__lt=today.replace(day=1)).order_by("-month").first()
     )
@@ -382,7 +425,19 @@ def dashboard(
             continue
         per_institution[pk] = figures
 
-    rows, child_label = _children(area, institutions, per_institution, today)
+    if area.level == INSTITUTION and category is None:
+        query = {"program": program.code} if program is not None else {}
+        rows = _by_category(
+            area,
+            program,
+            inputs,
+            set(ids),
+            previous_run.month if previous_run else None,
+            query,
+        )
+        child_label = _("Worker category")
+    else:
+        rows, child_label = _children(area, institutions, per_institution, today)
     total = Figures(previous_registered=0 if previous_run else None)
     for figures in per_institution.values():
         total.add(figures)
@@ -479,12 +534,13 @@ class TargetProgress:
     registered: int  # people of the category registered at the agreement's institution now
 
     @property
-    def since_agreement(self) -> int:
-        return max(0, self.registered - self.baseline)
+    def reached(self) -> int:
+        """Registered when the target was set, plus those Sinergi has registered since."""
+        return self.baseline + self.registered
 
     @property
     def share_of_target(self) -> float | None:
-        return 100 * self.registered / self.target if self.target else None
+        return 100 * self.reached / self.target if self.target else None
 
 
 def target_progress(*, area: Area, today: dt.date | None = None) -> list[TargetProgress]:

@@ -89,7 +89,7 @@ def dashboard(request: HttpRequest, level: str = NATIONAL, key: str = "id") -> H
                 "registered": number_format(row.figures.registered, force_grouping=True),
                 "potential": number_format(row.figures.potential, force_grouping=True),
             },
-            url=row.url + suffix,
+            url=row.url if row.complete else row.url + suffix,
         )
         for row in data.rows
     ]
