@@ -1,16 +1,30 @@
-"""Demo data for `make run`: offices, institutions and one login per role. Idempotent."""
+"""Demo data for `make run`: offices, institutions, one login per role, agreements, and (only
+from `manage.py seed_demo`, never for the tests) workers with registrations and payments.
+Idempotent."""
 
 from __future__ import annotations
 
+import calendar
+import csv
 import datetime as dt
+import random
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, User
-from enrolment.models import Program, WorkerCategory
+from coverage.models import WorkforceFigure
+from coverage.services import coverage_refresh, coverage_snapshot
+from enrolment.imports import COLUMNS
+from enrolment.imports.generate import generate_rows, load_choices, write_csv
+from enrolment.models import Program, RosterImport, Worker, WorkerCategory
+from enrolment.services import roster_apply, roster_confirm, roster_upload, roster_validate
 from partners.models import Agreement, AgreementEvent, FollowUp, Institution, Signatory
 from partners.services import (
     agreement_change_status,
@@ -18,6 +32,7 @@ from partners.services import (
     agreement_derive_initial,
     event_save,
     follow_up_save,
+    institution_update,
     party_add,
     signatory_add,
     target_save,
@@ -595,3 +610,231 @@ def _seed_agreements(
             target=9_850,
             deadline=D(2027, 5, 31),
         )
+
+
+# --- workers ------------------------------------------------------------------------------------
+# Rosters, registration results and payments of three Kemenag Kab/Kota, through the import
+# services the browser and the Celery tasks use (run here synchronously), so the coverage
+# dashboards have figures and a trend. Only `manage.py seed_demo` calls it: the tests' demo cast
+# stays without workers.
+
+
+@dataclass(frozen=True)
+class DemoWorkforce:
+    institution: str
+    workers: int
+    regency: str  # Kemendagri code without the dot: the NIKs' districts start with it
+    uploader: str  # sends the roster
+    officer: str  # imports the files from BPJS's core system
+    registered: tuple[int, int, int]  # per batch: two months ago, last month, this month
+    refused: int  # registrations refused, with a reason (they stay pending)
+
+
+WORKFORCES = [
+    DemoWorkforce(
+        institution="Kantor Kemenag Kota Serang",
+        workers=400,
+        regency="3673",
+        uploader="mitra.serang",
+        officer="petugas.serang",
+        registered=(110, 80, 50),  # 60 %
+        refused=6,
+    ),
+    DemoWorkforce(
+        institution="Kantor Kemenag Kabupaten Serang",
+        workers=250,
+        regency="3604",
+        uploader="mitra.banten",
+        officer="petugas.serang",
+        registered=(45, 35, 20),  # 40 %
+        refused=4,
+    ),
+    DemoWorkforce(
+        institution="Kantor Kemenag Kota Ambon",
+        workers=150,
+        regency="8171",
+        uploader="mitra.maluku",
+        officer="admin",  # no demo officer of KC Ambon
+        registered=(50, 35, 20),  # 70 %
+        refused=3,
+    ),
+]
+AMBON_DECLARED = 600  # Kemenag Kota Ambon declared its potential: no agreement target covers it
+# Weighted: a Kemenag office's non-ASN workers are mostly madrasah teachers.
+DEMO_CATEGORIES = [
+    "GURU_MADIN",
+    "GURU_MADIN",
+    "GURU_MADIN",
+    "GURU_MADRASAH",
+    "GURU_MADRASAH",
+    "GURU_TPQ",
+    "PENYULUH_AGAMA",
+    "TENAGA_KEPENDIDIKAN",
+]
+REFUSAL_REASONS = [
+    "NIK tidak ditemukan di Dukcapil",
+    "Tanggal lahir tidak sesuai dengan data Dukcapil",
+    "Nama tidak sesuai KTP; mohon perbaiki data pekerja",
+]
+PAID_SHARE = 2 / 3  # of the registered of each batch, a payment is recorded
+ARREARS_SHARE = 0.15  # of those, paid only through the month they were registered
+KPJ_COLUMN = COLUMNS.index("KPJ")  # left empty in the rosters: the registration results bring it
+
+
+class DemoError(Exception):
+    """An import of the demo did not end as expected (a bug, not a demo choice)."""
+
+
+def _month(today: dt.date, back: int) -> dt.date:
+    index = today.year * 12 + today.month - 1 - back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def _import(*, by: User, institution: Institution, path: Path, kind: str) -> RosterImport:
+    """Upload, check, confirm and apply one file, as the Celery tasks would, here and now."""
+    with path.open("rb") as handle:
+        uploaded = roster_upload(
+            by=by,
+            institution=institution,
+            upload=File(handle, name=path.name),
+            kind=kind,
+            enqueue=False,
+        )
+    checked = roster_validate(import_id=uploaded.pk)
+    if checked is None or checked.status != RosterImport.Status.VALIDATED or checked.rows_error:
+        raise DemoError(f"{path.name}: {checked and checked.status} {checked and checked.message}")
+    roster_confirm(by=by, roster_import=checked, enqueue=False)
+    applied = roster_apply(import_id=uploaded.pk)
+    if applied is None or applied.status != RosterImport.Status.APPLIED:
+        raise DemoError(f"{path.name}: {applied and applied.status} {applied and applied.message}")
+    return applied
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@transaction.atomic
+def demo_seed_workers(*, today: dt.date | None = None) -> str:
+    """Workers at three Kemenag Kab/Kota, registered and paid in three monthly batches, with
+    the coverage snapshots of the two months before this one. Does nothing when any worker
+    exists. Returns a line to print."""
+    if Worker.objects.exists():
+        return "Pekerja demo: sudah ada pekerja, tidak ada yang ditambahkan."
+    today = today or timezone.localdate()
+    users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in USERS])}
+    institutions = {
+        i.name: i for i in Institution.objects.filter(name__in=[w.institution for w in WORKFORCES])
+    }
+    ambon = institutions["Kantor Kemenag Kota Ambon"]
+    institution_update(
+        institution=ambon,
+        by=users["admin"],
+        declared_potential=AMBON_DECLARED,
+        declared_potential_on=_month(today, 3),
+    )
+    districts, _categories = load_choices()
+    names = dict(WorkerCategory.objects.values_list("code", "name"))
+    categories = [names[code] for code in DEMO_CATEGORIES]
+    months = [_month(today, 2), _month(today, 1), _month(today, 0)]
+    batches: dict[str, list[list[str]]] = {}  # institution → the NIKs registered in each batch
+    refused: dict[str, list[str]] = {}
+    with tempfile.TemporaryDirectory(prefix="sinergi-demo-") as folder:
+        work = Path(folder)
+        for number, force in enumerate(WORKFORCES, start=1):
+            local = [d for d in districts if d[0].replace(".", "").startswith(force.regency)]
+            rows = list(
+                generate_rows(force.workers, seed=number, districts=local, categories=categories)
+            )
+            for row in rows:
+                row[KPJ_COLUMN] = ""
+            path = work / f"daftar-pekerja-{institutions[force.institution].code}.csv"
+            write_csv(iter(rows), path)
+            _import(
+                by=users[force.uploader],
+                institution=institutions[force.institution],
+                path=path,
+                kind=RosterImport.Kind.ROSTER,
+            )
+            niks = [str(row[0]) for row in rows]
+            random.Random(number).shuffle(niks)  # noqa: S311 - demo data, not secrets
+            start, batches[force.institution] = 0, []
+            for count in force.registered:
+                batches[force.institution].append(niks[start : start + count])
+                start += count
+            refused[force.institution] = niks[start : start + force.refused]
+
+        kpj = 26_000_000_000
+        for batch, month in enumerate(months):
+            last_day = min(_month_end(month), today)
+            for number, force in enumerate(WORKFORCES, start=1):
+                institution = institutions[force.institution]
+                officer = users[force.officer]
+                rng = random.Random(number * 100 + batch)  # noqa: S311 - demo data
+                results, paid = [], []
+                for nik in batches[force.institution][batch]:
+                    kpj += 1
+                    on = month.replace(day=rng.randint(1, last_day.day))
+                    results.append([nik, str(kpj), f"{on:%d-%m-%Y}", ""])
+                    if rng.random() < PAID_SHARE:
+                        # Most are paid ahead through this month (the APBN pays in advance).
+                        arrears = month < months[-1] and rng.random() < ARREARS_SHARE
+                        through = month if arrears else months[-1]
+                        paid.append([str(kpj), f"{through:%m-%Y}"])
+                if batch == 1:
+                    results += [
+                        [nik, "", "", REFUSAL_REASONS[i % len(REFUSAL_REASONS)]]
+                        for i, nik in enumerate(refused[force.institution])
+                    ]
+                header = ["NIK", "KPJ", "TGL_TERDAFTAR", "ALASAN_TOLAK"]
+                path = _write(work / f"hasil-{institution.code}-{month:%Y-%m}.csv", header, results)
+                _import(
+                    by=officer,
+                    institution=institution,
+                    path=path,
+                    kind=RosterImport.Kind.REGISTRATION,
+                )
+                if paid:
+                    path = _write(
+                        work / f"iuran-{institution.code}-{month:%Y-%m}.csv",
+                        ["KPJ", "BULAN_LUNAS"],
+                        paid,
+                    )
+                    _import(
+                        by=officer,
+                        institution=institution,
+                        path=path,
+                        kind=RosterImport.Kind.PAYMENT,
+                    )
+            if month < months[-1]:
+                # As the monthly task does on the 1st: the month frozen as it stood at its end.
+                coverage_refresh(today=_month_end(month))
+                coverage_snapshot(month=month)
+    coverage_refresh(today=today)
+    return _workers_summary(institutions)
+
+
+def _workers_summary(institutions: dict[str, Institution]) -> str:
+    """People rostered, registered and active per institution, as the dashboards count them."""
+    figures = {
+        line["institution_id"]: line
+        for line in WorkforceFigure.objects.filter(institution__in=institutions.values())
+        .values("institution_id")
+        .annotate(rostered=Sum("rostered"), registered=Sum("registered"), active=Sum("active"))
+    }
+    parts = []
+    for force in WORKFORCES:
+        line = figures.get(institutions[force.institution].pk, {})
+        parts.append(
+            f"{force.institution} {line.get('rostered', 0)} ({line.get('registered', 0)} "
+            f"terdaftar, {line.get('active', 0)} aktif)"
+        )
+    return "Pekerja demo: " + "; ".join(parts) + "."

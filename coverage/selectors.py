@@ -225,8 +225,8 @@ def _current(
     area: Area,
     program: Program | None,
     category: WorkerCategory | None,
-    by: str = "institution_id",
-) -> tuple[dict[int, Figures], dt.datetime | None]:
+    by: str | tuple[str, ...] = "institution_id",
+) -> tuple[dict, dt.datetime | None]:
     """Counts of the area per institution (or per category), from the summary (one query)."""
     if program is not None:
         rows = CoverageFigure.objects.filter(
@@ -241,12 +241,13 @@ def _current(
     found: dict[int, Figures] = {}
     as_of = None
     sums = {name: Sum(column) for name, column in names.items()}
-    for line in rows.values(by).annotate(at=Max("refreshed_at"), **sums):
+    keys = (by,) if isinstance(by, str) else by
+    for line in rows.values(*keys).annotate(at=Max("refreshed_at"), **sums):
         figures = Figures(**{name: line[name] or 0 for name in names})
         if program is None:
             figures.pending = figures.rostered - figures.registered
             figures.inactive = figures.registered - figures.active
-        found[line[by]] = figures
+        found[line[by] if isinstance(by, str) else tuple(line[k] for k in keys)] = figures
         as_of = line["at"] if as_of is None or line["at"] > as_of else as_of
     return found, as_of
 
@@ -405,25 +406,25 @@ def dashboard(
     parents = {i["pk"]: i["parent_id"] for i in institutions}
     current, as_of = _current(area, program, category)
     inputs = inputs_now(ids, today)
-    potentials = area_potential(inputs, set(ids), category.pk if category is not None else None)
+    wanted = category.pk if category is not None else None
+    potentials = area_potential(inputs, set(ids), wanted)
     previous_run = (
         SnapshotRun.objects.filter(month__lt=today.replace(day=1)).order_by("-month").first()
     )
     previous = _previous(area, program, category, previous_run.month) if previous_run else {}
 
     per_institution: dict[int, Figures] = {}
-    for institution in institutions:
-        pk = institution["pk"]
+    for pk in set(current) | set(potentials):
         figures = current.get(pk, Figures())
-        line = potentials.get(pk)
-        if line is not None:
-            figures.potential = line.potential
-            figures.sources = set(line.sources)
         if previous_run is not None:
             figures.previous_registered = previous.get(pk, 0)
-        if line is None and pk not in current:
-            continue
         per_institution[pk] = figures
+    total = Figures(previous_registered=0 if previous_run else None)
+    for figures in per_institution.values():
+        total.add(figures)
+    for line in potentials.values():
+        total.potential += line.potential
+        total.sources |= line.sources
 
     if area.level == INSTITUTION and category is None:
         query = {"program": program.code} if program is not None else {}
@@ -437,10 +438,7 @@ def dashboard(
         )
         child_label = _("Worker category")
     else:
-        rows, child_label = _children(area, institutions, per_institution, today)
-    total = Figures(previous_registered=0 if previous_run else None)
-    for figures in per_institution.values():
-        total.add(figures)
+        rows, child_label = _children(area, institutions, per_institution, inputs, wanted, today)
     return Dashboard(
         area=area,
         rows=rows,
@@ -455,11 +453,22 @@ def dashboard(
 
 
 def _children(
-    area: Area, institutions: list[dict], figures: dict[int, Figures], today: dt.date
+    area: Area,
+    institutions: list[dict],
+    figures: dict[int, Figures],
+    inputs: Inputs,
+    category_id: int | None,
+    today: dt.date,
 ) -> tuple[list[Row], str]:
     """The area's rows: Kantor Wilayah, provinces, regencies or institutions, as the level asks.
-    Institutions above the child level (a national or provincial one) are rows of their own."""
+    Institutions above the child level (a national or provincial one) are rows of their own.
+
+    Each row is counted as if it were opened on its own: its potential follows coverage.potential
+    within the row. So a Kemenag Kab/Kota row counts its own roster, and the Kanwil Kemenag row
+    its provincial targets; the area's total counts such a target once for the workers it
+    covers, and may be less than the rows' potentials added up."""
     groups: dict[tuple[str, str], Figures] = defaultdict(Figures)
+    members: dict[tuple[str, str], set[int]] = defaultdict(set)
     names: dict[tuple[str, str], str] = {}
     by_pk = {i["pk"]: i for i in institutions}
     kanwil = _province_kanwil(today) if area.level == NATIONAL else {}
@@ -486,6 +495,11 @@ def _children(
             key = (INSTITUTION, str(pk))
             names[key] = institution["name"]
         groups[key].add(counts)
+        members[key].add(pk)
+    for key, pks in members.items():
+        for line in area_potential(inputs, pks, category_id).values():
+            groups[key].potential += line.potential
+            groups[key].sources |= line.sources
     wanted = {level: [k for lv, k in groups if lv == level] for level in (PROVINCE, REGENCY)}
     names.update(
         {

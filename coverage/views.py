@@ -94,7 +94,6 @@ def dashboard(request: HttpRequest, level: str = NATIONAL, key: str = "id") -> H
         for row in data.rows
     ]
     series = [
-        charts.Series("potential", _("Potential"), "#6c757d", dashed=True),
         charts.Series("registered", _("Registered"), "#146c43"),
         charts.Series("active", _("Active"), "#0d6efd"),
     ]
@@ -107,11 +106,7 @@ def dashboard(request: HttpRequest, level: str = NATIONAL, key: str = "id") -> H
     points.append(
         charts.Point(
             month=today.replace(day=1),
-            values={
-                "potential": data.total.potential,
-                "registered": data.total.registered,
-                "active": data.total.active,
-            },
+            values={"registered": data.total.registered, "active": data.total.active},
         )
     )
     context = {
@@ -128,7 +123,9 @@ def dashboard(request: HttpRequest, level: str = NATIONAL, key: str = "id") -> H
             title=_("Coverage by %(part)s") % {"part": data.child_label.lower()},
             empty_text=_("Nothing to show yet."),
         ),
-        "line_chart": charts.line_chart(points, title=_("Month by month"), series=series),
+        "line_chart": charts.line_chart(
+            points, title=_("Registered and active, month by month"), series=series
+        ),
         "targets": selectors.target_progress(area=area),
         "can_snapshot": request.user.is_national_admin,
     }

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.demo import (
@@ -14,9 +15,13 @@ from accounts.demo import (
     KOTA_SERANG_PKS,
     MALUKU_DRAFT,
     USERS,
+    WORKFORCES,
     demo_seed,
+    demo_seed_workers,
 )
 from accounts.models import RoleAssignment, User
+from coverage.models import SnapshotRun, WorkforceFigure
+from enrolment.models import Enrolment, RosterImport, Worker
 from partners.models import (
     Agreement,
     AgreementEvent,
@@ -169,3 +174,37 @@ def test_seeding_the_demo_again_changes_nothing(reference_data):
     assert _counts() == before
     assert User.objects.get(username="admin").password == password_hash
     assert dict(Agreement.objects.values_list("title", "updated_at")) == updated
+
+
+def test_the_demo_cast_the_tests_load_has_no_workers(reference_data):
+    assert not Worker.objects.exists()
+
+
+def test_demo_workers_are_rostered_registered_and_paid_at_three_institutions_once(
+    reference_data, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    line = demo_seed_workers()
+
+    people = {
+        line["institution__name"]: (line["rostered"], line["registered"], line["active"])
+        for line in WorkforceFigure.objects.values("institution__name").annotate(
+            rostered=Sum("rostered"), registered=Sum("registered"), active=Sum("active")
+        )
+    }
+    assert set(people) == {force.institution for force in WORKFORCES}
+    for force in WORKFORCES:
+        rostered, registered, active = people[force.institution]
+        assert (rostered, registered) == (force.workers, sum(force.registered))
+        assert 0 < active < registered
+        assert f"{force.institution} {force.workers} ({registered} terdaftar" in line
+    assert Enrolment.objects.filter(status="inactive").exists()  # arrears
+    assert Enrolment.objects.exclude(rejected_reason="").exists()  # refusals
+    assert set(RosterImport.objects.values_list("status", flat=True)) == {"applied"}
+    assert SnapshotRun.objects.count() == 2
+    ambon = Institution.objects.get(name="Kantor Kemenag Kota Ambon")
+    assert ambon.declared_potential == 600 and ambon.declared_potential_on is not None
+
+    before = (Worker.objects.count(), RosterImport.objects.count(), Change.objects.count())
+    assert "tidak ada yang ditambahkan" in demo_seed_workers()
+    assert (Worker.objects.count(), RosterImport.objects.count(), Change.objects.count()) == before

@@ -2,11 +2,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from accounts.demo import demo_seed
+from accounts.demo import demo_seed, demo_seed_workers
 
 
 class Command(BaseCommand):
-    help = "Create demo offices, institutions and one login per role, and print the logins."
+    help = (
+        "Create demo offices, institutions, one login per role and agreements, then workers with "
+        "registrations and payments at three Kemenag Kab/Kota; print the logins."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -15,8 +18,12 @@ class Command(BaseCommand):
             )
         translation.activate("id")
         logins = demo_seed()
+        # Apart from demo_seed, which the tests load for every session: they want no workers.
+        workers = demo_seed_workers()
         self.stdout.write("")
         self.stdout.write(f"Login demo (kata sandi semua akun: {settings.DEMO_PASSWORD})")
         for login in logins:
             self.stdout.write(f"  {login.username:<16} {login.role:<26} {login.scope}")
+        self.stdout.write("")
+        self.stdout.write(workers)
         self.stdout.write("")
