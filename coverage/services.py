@@ -149,7 +149,9 @@ def coverage_refresh_later(institution_ids: Iterable[int]) -> None:
         from config.celery import app
 
         try:
-            app.send_task("coverage.tasks.refresh_coverage", args=[ids], retry=False)
+            app.send_task(
+                "coverage.tasks.refresh_coverage", args=[ids], retry=False, ignore_result=True
+            )
         except Exception as error:  # kombu raises several kinds; the nightly run catches up
             log.warning("coverage refresh not queued (%s)", type(error).__name__)
 

@@ -250,7 +250,8 @@ def _send(task_name: str, roster_import: RosterImport) -> bool:
     from config.celery import app
 
     try:
-        app.send_task(task_name, args=[roster_import.pk], retry=False)
+        # No result wanted here: asking for one would make a dead Redis cost ~20 s of retries.
+        app.send_task(task_name, args=[roster_import.pk], retry=False, ignore_result=True)
     except Exception as error:  # kombu raises several kinds; none of them should lose the upload
         log.warning(
             "broker unavailable (%s), roster import %s waits for the reaper",
