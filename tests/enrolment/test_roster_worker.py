@@ -50,9 +50,11 @@ def _checked_import(user, institution, rows: int) -> RosterImport:
 
 def _apply_waiting_for_the_enrolments_table() -> bool:
     with connection.cursor() as cursor:
+        # The apply's first statement on enrolments (ending some, or creating them) waits.
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query LIKE '%%INSERT INTO enrolment_enrolment%%'"
+            "AND query ~ %s",
+            [r"(INSERT INTO|UPDATE) enrolment_enrolment\M"],
         )
         return cursor.fetchone()[0] == 1
 
