@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from functools import cached_property
+
 import django_tables2 as tables
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from enrolment.imports.validation import mask_nik
-from enrolment.models import RosterImport, RowIssue, Worker
+from enrolment.models import Enrolment, RosterImport, RowIssue, Worker
 
 TABLE_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 TABLE_ATTRS = {"class": "table table-hover align-middle bg-white"}
@@ -89,18 +97,6 @@ class IssueTable(tables.Table):
         empty_text = _("No issues match. Clear the filters.")
 
 
-WORKER_EMPLOYMENTS = (
-    """{% for e in record.listed_employments %}<div>{{ e.institution.name }}</div>{% endfor %}"""
-)
-WORKER_UNITS = (
-    """{% for e in record.listed_employments %}<div>{{ e.work_unit }}</div>{% endfor %}"""
-)
-WORKER_CATEGORIES = (
-    """{% for e in record.listed_employments %}<div>{{ e.category.name }}</div>{% endfor %}"""
-)
-WORKER_PROGRAMS = """{% for enrolment in record.listed_enrolments %}<span class="badge enrolment-{{ enrolment.status }} me-1" title="{{ enrolment.program.name }}">{{ enrolment.program.code }}: {{ enrolment.get_status_display }}</span>{% empty %}<span class="text-secondary">—</span>{% endfor %}"""
-
-
 class WorkerTable(tables.Table):
     nik = tables.Column(verbose_name=_("NIK"), orderable=False)
     full_name = tables.Column(
@@ -108,21 +104,13 @@ class WorkerTable(tables.Table):
         order_by=("full_name", "pk"),
         linkify=("enrolment:worker_detail", {"pk": tables.A("pk")}),
     )
-    institution = tables.TemplateColumn(
-        WORKER_EMPLOYMENTS, verbose_name=_("Institution"), orderable=False, empty_values=()
-    )
-    work_unit = tables.TemplateColumn(
-        WORKER_UNITS, verbose_name=_("Work unit"), orderable=False, empty_values=()
-    )
-    category = tables.TemplateColumn(
-        WORKER_CATEGORIES, verbose_name=_("Category"), orderable=False, empty_values=()
-    )
-    programs = tables.TemplateColumn(
-        WORKER_PROGRAMS, verbose_name=_("Programs"), orderable=False, empty_values=()
-    )
-    updated_at = tables.DateTimeColumn(
-        format="d-m-Y", verbose_name=_("Last changed"), order_by=("updated_at", "pk")
-    )
+    # The cells below are built in Python: a TemplateColumn (DateTimeColumn is one) compiles its
+    # template again for every cell of every row, which was most of the page's time.
+    institution = tables.Column(verbose_name=_("Institution"), orderable=False, empty_values=())
+    work_unit = tables.Column(verbose_name=_("Work unit"), orderable=False, empty_values=())
+    category = tables.Column(verbose_name=_("Category"), orderable=False, empty_values=())
+    programs = tables.Column(verbose_name=_("Programs"), orderable=False, empty_values=())
+    updated_at = tables.Column(verbose_name=_("Last changed"), order_by=("updated_at", "pk"))
 
     class Meta:
         model = Worker
@@ -143,3 +131,63 @@ class WorkerTable(tables.Table):
     def render_nik(self, value: str) -> str:
         # Lists never show a whole NIK, whoever reads them.
         return mask_nik(value)
+
+    def render_updated_at(self, value: dt.datetime) -> str:
+        return timezone.localtime(value).strftime("%d-%m-%Y")
+
+    def render_institution(self, record: Worker) -> str:
+        return _lines(e.institution.name for e in record.listed_employments)
+
+    def render_work_unit(self, record: Worker) -> str:
+        return _lines(e.work_unit for e in record.listed_employments)
+
+    def render_category(self, record: Worker) -> str:
+        return _lines(e.category.name for e in record.listed_employments)
+
+    def render_programs(self, record: Worker) -> str:
+        if not record.listed_enrolments:
+            return format_html('<span class="text-secondary">—</span>')
+        labels = self._status_labels
+        return format_html_join(
+            "",
+            '<span class="badge enrolment-{} me-1" title="{}">{}: {}</span>',
+            (
+                (e.status, e.program.name, e.program.code, labels.get(e.status, e.status))
+                for e in record.listed_enrolments
+            ),
+        )
+
+    @cached_property
+    def _status_labels(self) -> dict[str, str]:
+        # Once a page: get_status_display() hashes the lazy labels of every choice at each call.
+        return {status: str(label) for status, label in Enrolment.Status.choices}
+
+
+def _lines(values: Iterable[str]) -> str:
+    """One line per employment, as the person's rows in the other columns."""
+    return format_html_join("", "<div>{}</div>", ((value,) for value in values))
+
+
+class CappedPaginator(Paginator):
+    """Counts the rows of `counted` only up to `cap`: an exact count of a million workers costs
+    more than the whole page. Past the cap, `count` is the cap, `capped` is true and the pages go
+    as far as the cap; beyond it a search or a filter finds a person sooner than paging does."""
+
+    cap = 500
+
+    def __init__(self, object_list, per_page, *, counted: QuerySet, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.counted = counted
+
+    @cached_property
+    def _seen(self) -> int:
+        # Without ORDER BY: the count stops at cap + 1 rows, in whatever order they come.
+        return self.counted.order_by()[: self.cap + 1].count()
+
+    @property
+    def count(self) -> int:
+        return min(self._seen, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._seen > self.cap

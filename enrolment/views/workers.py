@@ -23,7 +23,7 @@ from enrolment import selectors, services
 from enrolment.filters import WorkerFilter
 from enrolment.forms import EmploymentEndForm
 from enrolment.imports.validation import mask_nik
-from enrolment.tables import WorkerTable
+from enrolment.tables import CappedPaginator, WorkerTable
 from ops.spreadsheets import FORMATS, spreadsheet_response
 from partners.views.common import require_reader
 
@@ -37,7 +37,8 @@ def worker_list(request: HttpRequest) -> HttpResponse:
     filterset = WorkerFilter(request.GET, user=user)
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     table = WorkerTable(rows)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    paginate = {"per_page": PER_PAGE, "paginator_class": CappedPaginator, "counted": rows}
+    RequestConfig(request, paginate=paginate).configure(table)
     return render(
         request,
         "enrolment/worker_list.html",

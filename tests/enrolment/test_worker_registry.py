@@ -12,13 +12,15 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AccessLog
-from enrolment import services
+from enrolment import selectors, services
 from enrolment.imports.validation import mask_nik
 from enrolment.models import Employment, Enrolment, Program, RosterImport, Worker, WorkerCategory
+from enrolment.tables import CappedPaginator
 from tests.enrolment.rosters import roster_file, row
 
 SERANG = "Kantor Kemenag Kota Serang"
@@ -93,6 +95,35 @@ def test_a_whole_nik_finds_its_person_and_part_of_a_name_finds_every_match(
     assert listed(client, q="Yohana") == []  # Maluku is outside the Serang branch
 
 
+def test_percent_and_underscore_in_a_search_are_letters_not_wildcards(
+    client, people, branch_officer
+):
+    client.force_login(branch_officer)
+
+    assert listed(client, q="%") == []
+    assert listed(client, q="Siti_") == []
+    assert listed(client, q="s_ti") == []
+    assert listed(client, q="siti") == ["Siti Aminah", "Siti Rahma"]
+
+
+def test_a_name_search_is_one_the_trigram_index_can_answer(people, branch_officer):
+    """On a million workers a search that reads every row takes seconds (`make bench`): the
+    name must be matched with ILIKE on the column itself, which `worker_name_trgm` serves, not
+    with Django's UPPER(full_name) LIKE, which no index has."""
+    workers = selectors.worker_list(user=branch_officer, query="amin")
+    sql, _params = workers.query.sql_with_params()
+    assert '"enrolment_worker"."full_name" ILIKE %s' in sql
+    assert [w.full_name for w in workers] == ["Siti Aminah"]
+
+    named = Worker.objects.filter(selectors.ILike(F("full_name"), "%amin%"))
+    sql, params = named.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table of four would be read whole
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "worker_name_trgm" in plan, plan
+
+
 def test_each_filter_narrows_the_list(client, people, national_admin, institution):
     siti = worker(1)
     jkk = Program.objects.get(code="JKK")
@@ -148,6 +179,44 @@ def test_the_list_masks_every_nik_and_links_each_person_to_their_page(
 def test_the_list_is_sorted_by_name_either_way(client, people, branch_officer):
     client.force_login(branch_officer)
     assert listed(client, sort="-full_name") == ["Siti Rahma", "Siti Aminah", "Budi Santoso"]
+
+
+def test_each_row_shows_the_persons_institution_unit_category_and_enrolments(
+    client, people, branch_officer
+):
+    client.force_login(branch_officer)
+    response = client.get(reverse("enrolment:worker_list"), {"q": "budi"})
+    page = response.content.decode()
+
+    jkk = Program.objects.get(code="JKK")
+    assert f"<div>{SERANG}</div>" in page
+    assert "<div>TPQ Nurul Iman</div>" in page
+    assert f"<div>{WorkerCategory.objects.get(code='GURU_TPQ').name}</div>" in page
+    badge = (
+        f'<span class="badge enrolment-pending me-1" title="{jkk.name}">JKK: Menunggu pendaftaran'
+    )
+    assert badge in page
+
+
+def test_the_count_stops_at_the_cap_and_the_pages_with_it(
+    client, people, national_admin, monkeypatch
+):
+    """A million workers are not counted for each page: past the cap the list says there are
+    more, and its pages go as far as the cap."""
+    client.force_login(national_admin)
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("enrolment:worker_list"), {"per_page": 1, "page": 9})
+
+    paginator = response.context["table"].paginator
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (2, True, 2)
+    assert response.context["table"].page.number == 2  # a page past the cap shows the last one
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"]]
+    assert len(counts) == 1 and "LIMIT 3" in counts[0]
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    paginator = client.get(reverse("enrolment:worker_list")).context["table"].paginator
+    assert (paginator.count, paginator.capped) == (4, False)  # four people: counted exactly
 
 
 def _list_queries(client, **params) -> tuple[int, int]:
