@@ -8,10 +8,12 @@ province, a regency or city, an institution; each always limited to the reader's
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
@@ -28,7 +30,7 @@ from coverage.models import (
     WorkforceFigure,
     WorkforceSnapshot,
 )
-from coverage.potential import Inputs, Source, area_potential, inputs_now
+from coverage.potential import Inputs, Source, area_potential, targets_now
 from enrolment.models import Enrolment, Program, RosterImport, Worker, WorkerCategory
 from partners.models import Agreement, Institution
 from partners.selectors import institutions_for
@@ -60,8 +62,14 @@ class Figures:
     previous_registered: int | None = None
 
     def add(self, other: Figures) -> None:
-        for name in COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        # Spelled out: a national page adds up every institution twice.
+        self.potential += other.potential
+        self.rostered += other.rostered
+        self.pending += other.pending
+        self.registered += other.registered
+        self.active += other.active
+        self.inactive += other.inactive
+        self.paid_current += other.paid_current
         self.sources |= other.sources
         if other.previous_registered is not None:
             self.previous_registered = (self.previous_registered or 0) + other.previous_registered
@@ -98,11 +106,36 @@ class Area:
     breadcrumbs: list[tuple[str, str]]  # (name, url) from the country down, this area excluded
     institutions: QuerySet[Institution]
     institution: Institution | None = None
+    everywhere: bool = False  # every institution there is: the country, read nationally
+
+    def of(self, rows: QuerySet) -> QuerySet:
+        """`rows` (with an `institution_id`) of the area's institutions. The country of a
+        national reader needs no filter: a subquery of every institution cost a hash join over
+        each table's rows, some 5 ms a query on a year of snapshots. One institution is named:
+        behind its subquery the planner misjudged the list of its people not yet registered and
+        started parallel workers (30 ms, against 2 ms walking the index of names alone)."""
+        if self.everywhere:
+            return rows
+        if self.institution is not None:
+            return rows.filter(institution_id=self.institution.pk)
+        return rows.filter(institution_id__in=self.institutions.values("pk"))
 
     def url(self, name: str = "coverage:area", **query) -> str:
         if self.level == NATIONAL:
             return reverse("coverage:dashboard" if name == "coverage:area" else f"{name}_national")
         return reverse(name, args=[self.level, self.key])
+
+
+@dataclass
+class Past:
+    """What the months already frozen say of an area, from the snapshots alone: the last month
+    frozen before this one, who was registered at its end (per institution; per category on an
+    institution's page) and the monthly trend. A snapshot changes it; a refresh does not."""
+
+    month: dt.date | None
+    registered: dict[int, int]
+    by_category: dict[int, int]
+    trend: list[tuple[dt.date, dict[str, int | None]]]
 
 
 @dataclass
@@ -116,6 +149,7 @@ class Dashboard:
     program: Program | None
     category: WorkerCategory | None
     child_label: str
+    past: Past
 
 
 def area_url(level: str, key: str) -> str:
@@ -164,7 +198,8 @@ def _area(user: User, level: str, key: str, today: dt.date) -> Area:
     scoped = institutions_for(user)
     national = (_("Indonesia"), reverse("coverage:dashboard"))
     if level == NATIONAL:
-        return Area(NATIONAL, "", _("Indonesia"), [], scoped)
+        everywhere = scope_for(user).national
+        return Area(NATIONAL, "", _("Indonesia"), [], scoped, everywhere=everywhere)
     if level == KANWIL:
         office = Office.objects.filter(pk=int(key) if key.isdigit() else 0, kind="wilayah").first()
         if office is None:
@@ -229,12 +264,10 @@ def _current(
 ) -> tuple[dict, dt.datetime | None]:
     """Counts of the area per institution (or per category), from the summary (one query)."""
     if program is not None:
-        rows = CoverageFigure.objects.filter(
-            institution_id__in=area.institutions.values("pk"), program=program
-        )
+        rows = area.of(CoverageFigure.objects.filter(program=program))
         names = {"rostered": "enrolled", **{n: n for n in COUNTS[2:]}}
     else:
-        rows = WorkforceFigure.objects.filter(institution_id__in=area.institutions.values("pk"))
+        rows = area.of(WorkforceFigure.objects.all())
         names = {n: n for n in ("rostered", "registered", "active", "paid_current")}
     if category is not None:
         rows = rows.filter(category=category)
@@ -253,30 +286,10 @@ def _current(
 
 
 def _by_category(
-    area: Area,
-    program: Program | None,
-    inputs: Inputs,
-    ids: set[int],
-    previous_month: dt.date | None,
-    query: dict,
+    area: Area, program: Program | None, inputs: Inputs, ids: set[int], past: Past, query: dict
 ) -> list[Row]:
-    """An institution's page: its figures per worker category (three queries)."""
+    """An institution's page: its figures per worker category (two queries)."""
     current, _as_of = _current(area, program, None, by="category_id")
-    previous: dict[int, int] = {}
-    if previous_month is not None:
-        snapshot = (
-            CoverageSnapshot.objects.filter(program=program)
-            if program is not None
-            else WorkforceSnapshot.objects.filter(category__isnull=False)
-        )
-        previous = {
-            line["category_id"]: line["total"] or 0
-            for line in snapshot.filter(
-                month=previous_month, institution_id__in=area.institutions.values("pk")
-            )
-            .values("category_id")
-            .annotate(total=Sum("registered"))
-        }
     categories = set(current) | {c for pk in ids for c in inputs.targets.get(pk, {})}
     rows = []
     for category in WorkerCategory.objects.filter(pk__in=categories).order_by("sort_order"):
@@ -284,8 +297,8 @@ def _by_category(
         for line in area_potential(inputs, ids, category.pk).values():
             figures.potential += line.potential
             figures.sources |= line.sources
-        if previous_month is not None:
-            figures.previous_registered = previous.get(category.pk, 0)
+        if past.month is not None:
+            figures.previous_registered = past.by_category.get(category.pk, 0)
         url = area_url(area.level, area.key) + "?" + urlencode({**query, "kategori": category.pk})
         rows.append(
             Row(key=str(category.pk), name=category.name, url=url, figures=figures, complete=True)
@@ -308,20 +321,43 @@ def _descendants(roots: set[int], parents: dict[int, int | None]) -> set[int]:
     return found
 
 
+def _past(
+    area: Area,
+    program: Program | None,
+    category: WorkerCategory | None,
+    parents: dict[int, int | None],
+    today: dt.date,
+) -> Past:
+    """The area's Past: the last run, registered then (one query; two on an institution's
+    page) and the trend."""
+    run = SnapshotRun.objects.filter(month__lt=today.replace(day=1)).order_by("-month").first()
+    month = run.month if run is not None else None
+    registered: dict[int, int] = {}
+    by_category: dict[int, int] = {}
+    if month is not None:
+        registered = _previous(area, program, category, month)
+        if area.level == INSTITUTION and category is None:
+            by_category = _previous(area, program, None, month, by="category_id")
+    return Past(month, registered, by_category, _trend(area, program, category, parents, today))
+
+
 def _previous(
-    area: Area, program: Program | None, category: WorkerCategory | None, month: dt.date
+    area: Area,
+    program: Program | None,
+    category: WorkerCategory | None,
+    month: dt.date,
+    by: str = "institution_id",
 ) -> dict[int, int]:
-    """Registered per institution at the end of `month` (the last snapshot)."""
+    """Registered per institution (or per category) at the end of `month` (a snapshot)."""
     if program is not None:
         rows = CoverageSnapshot.objects.filter(program=program)
     else:
         rows = WorkforceSnapshot.objects.filter(category__isnull=False)
-    rows = rows.filter(month=month, institution_id__in=area.institutions.values("pk"))
+    rows = area.of(rows.filter(month=month))
     if category is not None:
         rows = rows.filter(category=category)
     return {
-        line["institution_id"]: line["total"] or 0
-        for line in rows.values("institution_id").annotate(total=Sum("registered"))
+        line[by]: line["total"] or 0 for line in rows.values(by).annotate(total=Sum("registered"))
     }
 
 
@@ -333,24 +369,13 @@ def _trend(
     today: dt.date,
 ) -> list[tuple[dt.date, dict[str, int | None]]]:
     """Potential, registered and active at the end of each of the last months, from the
-    snapshots, in three queries: sums per month, and the rows of the few institutions whose
+    snapshots, in three queries (four for a program): the rows of the few institutions whose
     potential is not their roster (agreement targets, declared potentials, institutions under a
-    target), which are worked out as coverage.potential says."""
+    target), which are worked out as coverage.potential says, and sums per month of the rest."""
     since = (today.replace(day=1) - dt.timedelta(days=31 * TREND_MONTHS)).replace(day=1)
-    ids = area.institutions.values("pk")
-    counts = (
-        CoverageSnapshot.objects.filter(program=program)
-        if program is not None
-        else WorkforceSnapshot.objects.filter(category__isnull=False)
-    )
-    people = WorkforceSnapshot.objects.filter(month__gte=since, institution_id__in=ids)
-    counts = counts.filter(month__gte=since, institution_id__in=ids)
+    people = area.of(WorkforceSnapshot.objects.filter(month__gte=since))
     if category is not None:
-        counts = counts.filter(category=category)
         people = people.filter(Q(category=category) | Q(category__isnull=True))
-    months: dict[dt.date, dict[str, int | None]] = defaultdict(dict)
-    for line in counts.values("month").annotate(registered=Sum("registered"), active=Sum("active")):
-        months[line["month"]].update(registered=line["registered"], active=line["active"])
     special_rows = list(
         people.filter(
             Q(source__in=(Source.TARGET, Source.DECLARED))
@@ -358,13 +383,31 @@ def _trend(
         ).values_list("month", "institution_id", "category_id", "potential", "source", "rostered")
     )
     special = {row[1] for row in special_rows}
-    for line in (
-        people.filter(category__isnull=False)
-        .exclude(institution_id__in=special)
-        .values("month")
-        .annotate(rostered=Sum("rostered"))
-    ):
-        months[line["month"]]["potential"] = line["rostered"] or 0
+    # The potential of the others is their roster.
+    ordinary = (
+        Sum("rostered", filter=~Q(institution_id__in=special)) if special else Sum("rostered")
+    )
+    sums = people.filter(category__isnull=False).values("month")
+    months: dict[dt.date, dict[str, int | None]] = defaultdict(dict)
+    if program is None:  # people registered and active: the same rows as the rosters
+        for line in sums.annotate(
+            registered=Sum("registered"), active=Sum("active"), potential=ordinary
+        ):
+            months[line["month"]].update(
+                registered=line["registered"],
+                active=line["active"],
+                potential=line["potential"] or 0,
+            )
+    else:
+        counts = area.of(CoverageSnapshot.objects.filter(program=program, month__gte=since))
+        if category is not None:
+            counts = counts.filter(category=category)
+        for line in counts.values("month").annotate(
+            registered=Sum("registered"), active=Sum("active")
+        ):
+            months[line["month"]].update(registered=line["registered"], active=line["active"])
+        for line in sums.annotate(potential=ordinary):
+            months[line["month"]]["potential"] = line["potential"] or 0
     by_month: dict[dt.date, Inputs] = defaultdict(lambda: Inputs(parents=parents))
     for month, pk, category_id, amount, source, rostered in special_rows:
         inputs = by_month[month]
@@ -384,6 +427,29 @@ def _trend(
     return sorted(months.items())
 
 
+def _inputs(area: Area, institutions: list[dict], today: dt.date) -> Inputs:
+    """What coverage.potential.inputs_now reads, for the area's institutions, from the rows the
+    dashboard has read already: the targets, and the rosters per category without the time of
+    each figure row (a timestamp parsed for each of a country's thousands of rows was half of
+    the national page). Two queries."""
+    inputs = Inputs(
+        targets=targets_now(None if area.everywhere else [i["pk"] for i in institutions], today),
+        parents={i["pk"]: i["parent_id"] for i in institutions},
+        declared={
+            i["pk"]: (i["declared_potential"], i["declared_potential_on"])
+            for i in institutions
+            if i["declared_potential"] is not None
+        },
+    )
+    rostered: dict[int, dict[int, int]] = defaultdict(dict)
+    for pk, category_id, count in area.of(WorkforceFigure.objects.all()).values_list(
+        "institution_id", "category_id", "rostered"
+    ):
+        rostered[pk][category_id] = count
+    inputs.rostered = dict(rostered)
+    return inputs
+
+
 def _target_holders(people) -> set[int]:
     return set(
         people.filter(source=Source.TARGET).values_list("institution_id", flat=True).distinct()
@@ -397,29 +463,38 @@ def dashboard(
     program: Program | None = None,
     category: WorkerCategory | None = None,
     today: dt.date | None = None,
+    past: Past | None = None,
 ) -> Dashboard:
+    """The area's dashboard; `past`, when given, is its Past as drawn earlier today from the
+    same snapshots and institutions (coverage.views keeps it across refreshes)."""
     today = today or timezone.localdate()
     institutions = list(
-        area.institutions.values("pk", "name", "province_id", "regency_id", "parent_id")
+        area.institutions.values(
+            "pk",
+            "name",
+            "province_id",
+            "regency_id",
+            "parent_id",
+            "declared_potential",
+            "declared_potential_on",
+        )
     )
     ids = [i["pk"] for i in institutions]
     parents = {i["pk"]: i["parent_id"] for i in institutions}
     current, as_of = _current(area, program, category)
-    inputs = inputs_now(ids, today)
+    inputs = _inputs(area, institutions, today)
     wanted = category.pk if category is not None else None
     potentials = area_potential(inputs, set(ids), wanted)
-    previous_run = (
-        SnapshotRun.objects.filter(month__lt=today.replace(day=1)).order_by("-month").first()
-    )
-    previous = _previous(area, program, category, previous_run.month) if previous_run else {}
+    if past is None:
+        past = _past(area, program, category, parents, today)
 
     per_institution: dict[int, Figures] = {}
     for pk in set(current) | set(potentials):
         figures = current.get(pk, Figures())
-        if previous_run is not None:
-            figures.previous_registered = previous.get(pk, 0)
+        if past.month is not None:
+            figures.previous_registered = past.registered.get(pk, 0)
         per_institution[pk] = figures
-    total = Figures(previous_registered=0 if previous_run else None)
+    total = Figures(previous_registered=0 if past.month is not None else None)
     for figures in per_institution.values():
         total.add(figures)
     for line in potentials.values():
@@ -428,14 +503,7 @@ def dashboard(
 
     if area.level == INSTITUTION and category is None:
         query = {"program": program.code} if program is not None else {}
-        rows = _by_category(
-            area,
-            program,
-            inputs,
-            set(ids),
-            previous_run.month if previous_run else None,
-            query,
-        )
+        rows = _by_category(area, program, inputs, set(ids), past, query)
         child_label = _("Worker category")
     else:
         rows, child_label = _children(area, institutions, per_institution, inputs, wanted, today)
@@ -443,12 +511,13 @@ def dashboard(
         area=area,
         rows=rows,
         total=total,
-        trend=_trend(area, program, category, parents, today),
+        trend=past.trend,
         as_of=as_of,
-        previous_month=previous_run.month if previous_run else None,
+        previous_month=past.month,
         program=program,
         category=category,
         child_label=child_label,
+        past=past,
     )
 
 
@@ -535,6 +604,64 @@ def _children(
     return rows, label
 
 
+# What every dashboard is drawn from, in one query of a few small aggregates. Each refresh
+# writes the workforce figures of the institutions it covers anew (new ids), with their program
+# figures; one that only deletes lowers the count. A snapshot updates its run; every change of
+# an institution or an agreement sets its `updated_at`; targets, a few hundred rows without a
+# time of change, are hashed whole. Reference data (names of regions, offices, categories) is
+# not in it.
+VERSION_SQL = """
+SELECT
+  (SELECT count(*) || ':' || coalesce(max(id), 0) FROM coverage_workforcefigure),
+  concat_ws(' ',
+  (SELECT count(*) || ':' || coalesce(max(taken_at)::text, '') FROM coverage_snapshotrun),
+  (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(max(updated_at)::text, '')
+     FROM partners_institution),
+  (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(max(updated_at)::text, '')
+     FROM partners_agreement),
+  (SELECT count(*) || ':' || coalesce(sum(hashtext(t::text)), 0) FROM partners_target t),
+  (SELECT count(*) || ':' || coalesce(max(id), 0) FROM regions_officearea))
+"""
+
+
+@dataclass(frozen=True)
+class DashboardKeys:
+    drawn: str  # everything the dashboard is drawn from
+    past: str  # everything its Past is drawn from: the same but the current figures
+
+
+def dashboard_keys(
+    *,
+    user: User,
+    area: Area,
+    program: Program | None,
+    category: WorkerCategory | None,
+    today: dt.date | None = None,
+) -> DashboardKeys:
+    """Digests of what `dashboard` (with `target_progress`) would draw this area from today for
+    this reader: the data (VERSION_SQL, one query) and the reader's scope. Two readers with the
+    same keys see the same dashboard."""
+    scope = scope_for(user)
+    with connection.cursor() as cursor:
+        cursor.execute(VERSION_SQL)
+        figures, rest = cursor.fetchone()
+    parts = (
+        rest,
+        str(today or timezone.localdate()),
+        area.level,
+        area.key,
+        program.pk if program is not None else None,
+        category.pk if category is not None else None,
+        scope.national,
+        sorted(scope.office_ids),
+        sorted(scope.province_codes),
+        sorted(scope.regency_codes),
+        sorted(scope.institution_ids),
+    )
+    past = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return DashboardKeys(drawn=hashlib.sha256(f"{past} {figures}".encode()).hexdigest(), past=past)
+
+
 # --- agreement targets ------------------------------------------------------------------------
 
 
@@ -615,9 +742,7 @@ def workers_behind(
     recorded for the current month, or arrears)."""
     if status not in WORKER_STATUSES:
         raise Http404
-    primary = PrimaryEmployment.objects.filter(
-        worker_id=OuterRef("pk"), institution_id__in=area.institutions.values("pk")
-    )
+    primary = area.of(PrimaryEmployment.objects.filter(worker_id=OuterRef("pk")))
     if category is not None:
         primary = primary.filter(category=category)
     workers = Worker.objects.filter(Exists(primary))
@@ -642,6 +767,28 @@ def workers_behind(
     if status == "active":
         return workers.filter(active)
     return workers.filter(registered & ~active)
+
+
+def workers_behind_count(
+    *, area: Area, status: str, program: Program | None, category: WorkerCategory | None
+) -> int:
+    """How many people `workers_behind` lists, as the summary counted them at its last refresh:
+    the dashboard's own figure. One query."""
+    if program is not None:
+        rows = CoverageFigure.objects.filter(program=program)
+        total = Sum(status)
+    else:
+        rows = WorkforceFigure.objects.all()
+        total = {
+            "pending": Sum("rostered") - Sum("registered"),
+            "inactive": Sum("registered") - Sum("active"),
+            "registered": Sum("registered"),
+            "active": Sum("active"),
+        }[status]
+    rows = area.of(rows)
+    if category is not None:
+        rows = rows.filter(category=category)
+    return rows.aggregate(total=total)["total"] or 0
 
 
 def non_submitting(*, area: Area, since: dt.date, today: dt.date | None = None):

@@ -25,6 +25,7 @@ NAVIGATION = {
         "Perjanjian",
         "Unggah daftar",
         "Pekerja",
+        "Berkas BPJS",
         "Cakupan",
         "Wilayah",
         "Status sistem",
@@ -36,6 +37,7 @@ NAVIGATION = {
         "Perjanjian",
         "Unggah daftar",
         "Pekerja",
+        "Berkas BPJS",
         "Cakupan",
         "Wilayah",
     ],
@@ -45,6 +47,7 @@ NAVIGATION = {
         "Perjanjian",
         "Unggah daftar",
         "Pekerja",
+        "Berkas BPJS",
         "Cakupan",
         "Wilayah",
     ],
@@ -90,6 +93,7 @@ EVERY_LINK = [
     "Lembaga saya",
     "Unggah daftar",
     "Pekerja",
+    "Berkas BPJS",
     "Cakupan",
     "Wilayah",
     "Status sistem",
@@ -180,7 +184,16 @@ def test_the_language_switch_turns_the_interface_english_and_back(
 ):
     sign_in(page, kanwil_officer.username)
     expect(main_nav_links(page)).to_have_text(
-        ["Beranda", "Mitra", "Perjanjian", "Unggah daftar", "Pekerja", "Cakupan", "Wilayah"]
+        [
+            "Beranda",
+            "Mitra",
+            "Perjanjian",
+            "Unggah daftar",
+            "Pekerja",
+            "Berkas BPJS",
+            "Cakupan",
+            "Wilayah",
+        ]
     )
     expect(page.locator("html")).to_have_attribute("lang", "id")
 
@@ -188,7 +201,16 @@ def test_the_language_switch_turns_the_interface_english_and_back(
 
     expect(page).to_have_url(live_server.url + reverse("home"))
     expect(main_nav_links(page)).to_have_text(
-        ["Home", "Partners", "Agreements", "Upload roster", "Workers", "Coverage", "Regions"]
+        [
+            "Home",
+            "Partners",
+            "Agreements",
+            "Upload roster",
+            "Workers",
+            "BPJS files",
+            "Coverage",
+            "Regions",
+        ]
     )
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -198,7 +220,16 @@ def test_the_language_switch_turns_the_interface_english_and_back(
     page.get_by_role("button", name="Bahasa Indonesia", exact=True).click()
 
     expect(main_nav_links(page)).to_have_text(
-        ["Beranda", "Mitra", "Perjanjian", "Unggah daftar", "Pekerja", "Cakupan", "Wilayah"]
+        [
+            "Beranda",
+            "Mitra",
+            "Perjanjian",
+            "Unggah daftar",
+            "Pekerja",
+            "Berkas BPJS",
+            "Cakupan",
+            "Wilayah",
+        ]
     )
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -233,7 +264,8 @@ def test_the_national_admin_walks_every_page_of_the_navigation(
     headings = {
         "Mitra": "Lembaga mitra",
         "Perjanjian": "Perjanjian",
-        "Cakupan": "Cakupan",
+        "Berkas BPJS": "Berkas dari sistem inti BPJS",
+        "Cakupan": "Cakupan · Indonesia",
         "Wilayah": "Provinsi dan Kantor Wilayah BPJS",
         "Status sistem": "Status sistem",
     }

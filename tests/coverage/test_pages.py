@@ -3,15 +3,20 @@ institutions that sent no roster, exports, snapshots on demand, and a constant n
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccessLog
-from coverage import services
+from coverage import services, views
 from coverage.models import SnapshotRun
-from partners.models import Institution
+from enrolment.models import WorkerCategory
+from partners.models import Agreement, Institution
 from tests.enrolment.rosters import roster_file, row
 from tests.enrolment.test_result_imports import KPJ, REGISTRATION, results, run
 
@@ -75,6 +80,101 @@ def test_the_dashboard_costs_the_same_queries_for_one_institution_or_many(
         client.get(reverse("coverage:dashboard"))
 
     assert len(many) == len(few)
+
+
+def test_a_dashboard_read_again_is_served_as_drawn_until_its_figures_change(
+    client, covered, serang, serang_partner_admin, manager
+):
+    client.force_login(manager)
+    url = reverse("coverage:area", args=["provinsi", "36"])
+    with CaptureQueriesContext(connection) as drawn:
+        first = client.get(url)
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(url)
+
+    assert _without_csrf(again) == _without_csrf(first)
+    assert len(kept) < len(drawn) // 2  # scope, what it is drawn from, the session
+    assert first.context["data"].total.rostered == 3
+
+    run(serang_partner_admin, serang, roster_file([row(4)], name="tambahan.csv"))
+    services.coverage_refresh()
+    changed = client.get(url)
+
+    assert changed.context["data"].total.rostered == 4
+    assert 'data-testid="kpi-registered">1<' in changed.content.decode()
+
+
+def test_a_target_set_on_an_agreement_is_on_the_dashboard_at_once(
+    client, covered, serang, manager, kanwil_officer
+):
+    from partners import services as partner_services
+
+    client.force_login(manager)
+    url = reverse("coverage:area", args=["lembaga", serang.pk])
+    before = client.get(url).context["data"].total
+    partner_services.target_save(
+        agreement=Agreement.objects.get(title="PKS Kantor Kemenag Kota Serang"),
+        by=kanwil_officer,
+        category=WorkerCategory.objects.get(code="GURU_MADIN"),
+        potential=900,
+        target=900,
+        baseline=0,
+    )
+    after = client.get(url).context["data"].total
+
+    assert (before.potential, before.sources) == (3, {"roster"})
+    assert (after.potential, after.sources) == (900, {"target"})
+
+
+def test_a_month_frozen_since_the_last_read_is_compared_with_at_once(client, covered, manager):
+    client.force_login(manager)
+    url = reverse("coverage:area", args=["provinsi", "36"])
+    before = client.get(url).context["data"]
+    last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    services.coverage_snapshot(month=last_month)
+    after = client.get(url).context["data"]
+
+    assert (before.previous_month, before.total.change) == (None, None)
+    assert (after.previous_month, after.total.change) == (last_month, 0)
+    assert after.trend[-1][0] == last_month and after.trend[-1][1]["registered"] == 1
+
+
+def _without_csrf(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def test_a_dashboard_drawn_for_one_scope_is_not_shown_to_another(
+    client, covered, serang_partner_admin, manager
+):
+    url = reverse("coverage:area", args=["provinsi", "36"])
+    client.force_login(manager)
+    banten = client.get(url).context["data"]
+    client.force_login(serang_partner_admin)
+    own = client.get(url).context["data"]
+
+    # The manager's Banten counts the Kanwil Kemenag's targets; the partner admin of Kemenag
+    # Kota Serang sees only that institution, whose potential is its roster.
+    assert banten.total.potential > 3 and {r.name for r in banten.rows} > {"Kota Serang"}
+    assert own.total.potential == 3 and [r.name for r in own.rows] == ["Kota Serang"]
+
+
+def test_a_long_list_takes_its_count_from_the_figure_it_explains(
+    client, covered, serang, branch_officer, manager, monkeypatch
+):
+    """Counting 100.000 people not yet registered costs half a second a page: past the cap the
+    list says what the dashboard's figure says; under it, it counts its people as they are."""
+    run(branch_officer, serang, results((2, KPJ[2], "03-11-2026", "")), REGISTRATION)
+    client.force_login(manager)  # no refresh since: the figure still says 2 not yet registered
+    url = reverse("coverage:workers", args=["lembaga", serang.pk]) + "?status=pending"
+
+    counted = client.get(url).context["page"].paginator
+    monkeypatch.setattr(views.FigurePaginator, "cap", 0)
+    with CaptureQueriesContext(connection) as queries:
+        figure = client.get(url).context["page"].paginator
+
+    assert counted.count == 1  # Pekerja Uji 3, as the enrolments are now
+    assert figure.count == 2  # the summary's, as the dashboard shows it until the next refresh
+    assert any("COUNT(" in q["sql"] and "LIMIT 1" in q["sql"] for q in queries)
 
 
 def test_the_lists_export_full_niks_only_to_those_who_process_people_and_log_it(

@@ -198,6 +198,39 @@ def test_each_row_shows_the_persons_institution_unit_category_and_enrolments(
     assert badge in page
 
 
+def test_the_filters_offer_what_is_in_scope_and_keep_what_was_chosen(
+    client, people, branch_officer, institution
+):
+    client.force_login(branch_officer)
+    serang = institution(SERANG)
+    tpq = WorkerCategory.objects.get(code="GURU_TPQ")
+    params = {"institution": serang.pk, "category": tpq.pk, "status": "pending"}
+    page = client.get(reverse("enrolment:worker_list"), params).content.decode()
+
+    assert '<select name="institution" class="form-select" id="id_institution">' in page
+    assert f'<option value="{serang.pk}" selected>{SERANG}</option>' in page
+    assert f'<option value="{tpq.pk}" selected>{tpq.name}</option>' in page
+    assert '<option value="pending" selected>Menunggu pendaftaran</option>' in page
+    assert '<option value="" selected>Semua provinsi</option>' in page
+    assert KEJARI in page and MALUKU not in page  # the Serang branch's institutions only
+
+
+def test_the_list_sorts_by_its_headers_and_pages_keep_the_search(
+    client, people, national_admin, monkeypatch
+):
+    client.force_login(national_admin)
+    monkeypatch.setattr("enrolment.views.workers.PER_PAGE", 1)
+    page = client.get(reverse("enrolment:worker_list"), {"q": "siti", "page": 2}).content.decode()
+
+    by_name = (
+        '<th class="asc orderable" scope="col"><a href="?q=siti&amp;page=2&amp;sort=-full_name">'
+    )
+    assert by_name in page  # sorted by name, the header turns it round
+    assert '<a href="?q=siti&amp;page=2&amp;sort=updated_at">' in page
+    assert '<a class="page-link" href="?q=siti&amp;page=1">1</a>' in page  # still searched
+    assert "Siti Rahma" in page and "Siti Aminah" not in page
+
+
 def test_the_count_stops_at_the_cap_and_the_pages_with_it(
     client, people, national_admin, monkeypatch
 ):

@@ -1,25 +1,35 @@
-"""`make bench`: the roster import measured against its peers in one run (QUALITY.md), and the
-worker search at the size the largest import leaves (1.000.000 workers by default).
+"""`make bench`: the roster import measured against its peers in one run (QUALITY.md), then, at
+the size the largest import leaves (1.000.000 workers by default), the worker search, the coverage
+dashboards and both under load from concurrent clients over HTTP.
 
 Each import figure is a ratio of two measurements taken in the same run, so that machine noise
-cancels, with the absolute figure beside it; the search has no peer, so its lines give the
-absolute server time against the 100 ms target. It runs in its own database (`make bench` starts
+cancels, with the absolute figure beside it; the pages have no peer, so their lines give the
+absolute server time against their targets. It runs in its own database (`make bench` starts
 one in .data/bench) and empties the worker tables there between runs; it refuses any other
 database.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import http.client
 import json
 import math
 import os
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlencode
 
+import psutil
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -27,16 +37,27 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, User
+from coverage.models import CoverageFigure, PrimaryEmployment, SnapshotRun, WorkforceFigure
+from coverage.selectors import TREND_MONTHS
+from coverage.services import coverage_refresh, coverage_snapshot
+from coverage.views import DRAWN, PASTS
 from enrolment.imports.generate import generate_rows, load_choices, write_csv, write_xlsx
 from enrolment.imports.validation import mask_nik
-from enrolment.models import Worker
+from enrolment.models import Enrolment, Program, Worker
 from partners.models import Institution
-from regions.models import Office
+from regions.models import Office, Regency
 
 FILES = Path(settings.BASE_DIR) / ".data" / "bench" / "files"
 WORKER_TABLES = [
+    "coverage_primaryemployment",
+    "coverage_coveragefigure",
+    "coverage_workforcefigure",
+    "coverage_coveragesnapshot",
+    "coverage_workforcesnapshot",
+    "coverage_snapshotrun",
     "enrolment_enrolmentchange",
     "accounts_accesslog",
     "enrolment_enrolment",
@@ -53,12 +74,18 @@ BENCH_OFFICE = "kanwil-banten"
 SEARCH_TARGET_MS = 100
 SEARCH_AT_WORKERS = 1_000_000
 COMMON_NAME = "Hidayat"  # the generator's family name that is also a first name: ~2 % of people
+DASHBOARD_TARGET_MS = 100  # median server time of each coverage page
+LOAD_TARGET_MS = 300  # p95 of every request under load
+LOAD_CLIENTS = 20
+LOAD_WORKERS = 3  # gunicorn processes: 2 cores, and requests also wait on PostgreSQL
+KEPT_AT_BENCH = 10  # one worker in 10 stays at the provincial institution, the rest go local
 
 
 class Command(BaseCommand):
     help = (
-        "Benchmark the roster import (rows/s against raw COPY and django-import-export) and the "
-        "worker search at the largest imported size."
+        "Benchmark the roster import (rows/s against raw COPY and django-import-export), then "
+        "the worker search, the coverage dashboards and both under HTTP load at the largest "
+        "imported size."
     )
 
     def add_arguments(self, parser):
@@ -74,6 +101,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--explain", action="store_true", help="print EXPLAIN ANALYZE of each search's queries"
         )
+        parser.add_argument(
+            "--coverage-rounds",
+            type=int,
+            default=20,
+            help="timed requests of each coverage page, after the search (0: no dashboards)",
+        )
+        parser.add_argument(
+            "--load-seconds",
+            type=int,
+            default=60,
+            help=f"seconds of {LOAD_CLIENTS} concurrent HTTP clients on the dashboards and the "
+            "worker list, after the dashboards (0: no load test)",
+        )
 
     def handle(
         self,
@@ -83,6 +123,8 @@ class Command(BaseCommand):
         baseline: int,
         search_rounds: int,
         explain: bool,
+        coverage_rounds: int,
+        load_seconds: int,
         **options,
     ):
         if os.environ.get("SINERGI_BENCH") != "1" or not connection.settings_dict["NAME"].endswith(
@@ -101,6 +143,10 @@ class Command(BaseCommand):
             self._line(f"CSV {rows:,} rows", result, copy_rate)
         if search_rounds:  # on what the largest CSV import left, before the others empty it
             self._worker_search(rounds=search_rounds, explain=explain)
+        if coverage_rounds or load_seconds:  # the same data, spread over the country first
+            self._coverage(
+                institution, rounds=coverage_rounds, load_seconds=load_seconds, explain=explain
+            )
         if xlsx:
             path = _roster(xlsx, "xlsx")
             result = _pipeline(path, institution)
@@ -171,15 +217,439 @@ class Command(BaseCommand):
             if explain:
                 self._explain(queries)
 
-    def _explain(self, queries: CaptureQueriesContext) -> None:
+    def _explain(self, queries: CaptureQueriesContext, tables: tuple[str, ...] = ("enrolment_",)):
         with connection.cursor() as cursor:
             for query in queries.captured_queries:
                 sql = query["sql"]
-                if not sql.startswith("SELECT") or "enrolment_" not in sql:
+                if not sql.startswith("SELECT") or not any(t in sql for t in tables):
                     continue
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
                 plan = "\n    ".join(line for (line,) in cursor.fetchall())
                 self.stdout.write(f"  {sql}\n    {plan}")
+
+    def _coverage(
+        self, institution: Institution, *, rounds: int, load_seconds: int, explain: bool
+    ) -> None:
+        """The coverage dashboards as a national manager reads them, from the country down to the
+        bench institution and its people not yet registered: the refresh that rebuilds their
+        summary after each import, the server time of each page through the whole Django stack
+        and its query count, then the dashboards and the worker list under load over HTTP."""
+        workers = Worker.objects.count()
+        if not workers:
+            self.stdout.write("coverage: skipped, no workers (import a CSV size first)")
+            return
+        moved = _spread_over_regencies(institution)
+        added = _enrol_everyone(Program.objects.get(code="JHT"))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "VACUUM (ANALYZE) enrolment_employment, enrolment_enrolment, partners_institution"
+            )
+        enrolments = Enrolment.objects.count()
+        started = time.perf_counter()
+        coverage_refresh()
+        seconds = time.perf_counter() - started
+        months = _snapshot_last_year()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "VACUUM (ANALYZE) coverage_primaryemployment, coverage_coveragefigure, "
+                "coverage_workforcefigure, coverage_coveragesnapshot, coverage_workforcesnapshot"
+            )
+        size = f"{workers:,} workers, {enrolments:,} enrolments"
+        if moved or added:
+            size += f" (this run moved {moved:,} employments and added {added:,} JHT enrolments)"
+        institutions = PrimaryEmployment.objects.values("institution_id").distinct().count()
+        self.stdout.write(
+            f"coverage refresh of every institution at {size}: {seconds:.1f} s for "
+            f"{PrimaryEmployment.objects.count():,} primary employments at {institutions:,} "
+            f"institutions, {CoverageFigure.objects.count():,} program figures, "
+            f"{WorkforceFigure.objects.count():,} workforce figures; {months} monthly "
+            "snapshots behind the trends"
+        )
+        manager = _national_manager()
+        pages = _coverage_pages(institution)
+        if rounds:
+            self._time_pages(pages, manager, rounds=rounds, explain=explain, workers=workers)
+        if load_seconds:
+            national, _kanwil, _province, regency, own, _pending = (page[1] for page in pages)
+            lists = reverse("enrolment:worker_list")
+            self._load(
+                seconds=load_seconds,
+                user=manager,
+                urls=[
+                    ("national dashboard", national),
+                    ("regency dashboard", regency),
+                    ("institution dashboard", own),
+                    ("worker list", lists),
+                    (
+                        f"worker list, name {COMMON_NAME!r}",
+                        f"{lists}?{urlencode({'q': COMMON_NAME})}",
+                    ),
+                ],
+            )
+
+    def _time_pages(
+        self, pages: list, manager: User, *, rounds: int, explain: bool, workers: int
+    ) -> None:
+        """Each page `rounds` times after two warm-ups, for all programs and for JKK. A dashboard
+        is kept rendered until what it is drawn from changes (coverage.views.DRAWN), and its
+        Past (trend, last month) until a snapshot (PASTS), so it is timed three times: read
+        again, first read after a refresh (DRAWN emptied before each request) and first read
+        after a snapshot (both emptied). The target holds for the first two; a snapshot is
+        taken once a month."""
+        for label, path, params, expect, kept in pages:
+            for program in ({}, {"program": "JKK"}):
+                client = Client()
+                client.force_login(manager)
+                query = {**params, **program}
+                times, response = _timed(client, path, query, rounds)
+                if response.status_code != 200 or expect not in response.content.decode():
+                    raise CommandError(f"{path} {query}: {response.status_code}, no {expect!r}")
+                with CaptureQueriesContext(connection) as queries:
+                    client.get(path, query)
+                line = (
+                    f"coverage {label}{' (JKK)' if program else ''} at {workers:,} workers: "
+                    f"median {statistics.median(times):.1f} ms, p95 "
+                    f"{_percentile(times, 95):.1f} ms, max {max(times):.1f} ms of {rounds} "
+                    f"requests, {len(queries)} queries"
+                )
+                medians = [statistics.median(times)]
+                if kept:
+                    first, _response = _timed(client, path, query, rounds, before=DRAWN.clear)
+                    with CaptureQueriesContext(connection) as drawing:
+                        DRAWN.clear()
+                        client.get(path, query)
+                    monthly, _response = _timed(client, path, query, rounds, before=_forget)
+                    with CaptureQueriesContext(connection) as queries:
+                        _forget()
+                        client.get(path, query)
+                    medians.append(statistics.median(first))
+                    line += (
+                        f"; first read after a refresh: median {medians[-1]:.1f} ms, p95 "
+                        f"{_percentile(first, 95):.1f} ms, {len(drawing)} queries; after a "
+                        f"snapshot: median {statistics.median(monthly):.1f} ms, p95 "
+                        f"{_percentile(monthly, 95):.1f} ms, {len(queries)} queries"
+                    )
+                verdict = "under" if max(medians) <= DASHBOARD_TARGET_MS else "OVER"
+                self.stdout.write(f"{line}; median {verdict} the {DASHBOARD_TARGET_MS} ms target")
+                if explain:
+                    self._explain(queries, ("coverage_", "enrolment_"))
+
+    def _load(self, *, seconds: int, user: User, urls: list[tuple[str, str]]) -> None:
+        """LOAD_CLIENTS threads, each logged in with a session of its own, request the urls in
+        turn, back to back (no think time), from a gunicorn on loopback with the bench's
+        settings; a few seconds of the same load first warm its workers up."""
+        cookies = []
+        for _n in range(LOAD_CLIENTS):
+            client = Client()
+            client.force_login(user)
+            cookies.append(
+                f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (backend,) = cursor.fetchone()
+        with _http_server() as (server, port):
+            _hammer(port, cookies, urls, min(5, seconds))
+            processes = {"gunicorn": _process(server.pid), "PostgreSQL": _process(backend, up=1)}
+            before = {name: _cpu_seconds(process) for name, process in processes.items()}
+            started = time.perf_counter()
+            results = _hammer(port, cookies, urls, seconds)
+            elapsed = time.perf_counter() - started
+            after = {name: _cpu_seconds(process) for name, process in processes.items()}
+        times = [ms for _label, ms, ok in results]
+        errors = sum(not ok for _label, _ms, ok in results)
+        p95 = _percentile(times, 95)
+        verdict = "under" if p95 <= LOAD_TARGET_MS and not errors else "OVER"
+        self.stdout.write(
+            f"load: {LOAD_CLIENTS} clients for {seconds} s against gunicorn ({LOAD_WORKERS} "
+            f"workers) on loopback: {len(results):,} requests ({len(results) / elapsed:.1f}/s), "
+            f"{errors} errors; p50 {_percentile(times, 50):.0f} ms, p95 {p95:.0f} ms, "
+            f"p99 {_percentile(times, 99):.0f} ms; p95 {verdict} the {LOAD_TARGET_MS} ms target"
+        )
+        if None not in (*before.values(), *after.values()):
+            cpu = {name: 1000 * (after[name] - before[name]) / len(results) for name in after}
+            cores = os.cpu_count() or 1
+            self.stdout.write(
+                "  CPU per request: "
+                + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu.items())
+                + f": {cores} cores serve at most {1000 * cores / sum(cpu.values()):.0f} "
+                f"requests/s, so {LOAD_CLIENTS} clients back to back wait about "
+                f"{LOAD_CLIENTS * sum(cpu.values()) / cores:.0f} ms each"
+            )
+        by_url = defaultdict(list)
+        for label, ms, ok in results:
+            by_url[label].append((ms, ok))
+        for label, _path in urls:
+            lines = by_url[label]
+            times = [ms for ms, _ok in lines]
+            if not times:
+                continue
+            self.stdout.write(
+                f"  {label}: {len(times):,} requests, {sum(not ok for _ms, ok in lines)} errors; "
+                f"p50 {_percentile(times, 50):.0f} ms, p95 {_percentile(times, 95):.0f} ms, "
+                f"p99 {_percentile(times, 99):.0f} ms"
+            )
+
+
+def _timed(client: Client, path: str, query: dict, rounds: int, before=None):
+    """Server time of `rounds` requests after two warm-ups, and the last response; `before`
+    is called before each request, outside the time."""
+    times = []
+    for n in range(2 + rounds):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        response = client.get(path, query)
+        if n >= 2:
+            times.append((time.perf_counter() - started) * 1000)
+    return times, response
+
+
+def _forget() -> None:
+    DRAWN.clear()
+    PASTS.clear()
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
+
+
+# The bench rows as a country's: one Kantor Kemenag per regency employs the workers who live there.
+SPREAD_SQL = """
+UPDATE enrolment_employment e SET institution_id = i.id
+FROM enrolment_worker w, partners_institution i
+WHERE w.id = e.worker_id AND i.code = %(prefix)s || replace(w.regency_id, '.', '')
+  AND e.institution_id = %(bench)s AND e.worker_id %% %(kept)s <> 0
+"""
+ENROL_SQL = """
+INSERT INTO enrolment_enrolment (worker_id, program_id, status, rejected_reason, created_at,
+                                 updated_at)
+SELECT w.id, %(program)s, 'pending', '', now(), now() FROM enrolment_worker w
+WHERE NOT EXISTS (SELECT 1 FROM enrolment_enrolment n
+                  WHERE n.worker_id = w.id AND n.program_id = %(program)s)
+"""
+
+
+def _spread_over_regencies(institution: Institution) -> int:
+    """Give the imported workers a country's shape for the dashboards: a Kantor Kemenag in each
+    regency (Banten's under the bench Kanwil Kemenag) employs those who live there, and one in
+    KEPT_AT_BENCH stays at the bench institution. All answer to the bench office, so the search
+    section's regional officer still sees every worker. Returns the employments moved (none when
+    an earlier run spread them already)."""
+    Institution.objects.bulk_create(
+        [
+            Institution(
+                code=f"{BENCH_CODE}-{regency.code.replace('.', '')}",
+                name=f"Kantor Kemenag {regency.name}",
+                kind=Institution.Kind.KEMENAG_KABKOTA,
+                level=Institution.Level.REGENCY,
+                province_id=regency.province_id,
+                regency_id=regency.code,
+                parent=institution if regency.province_id == institution.province_id else None,
+                office_id=institution.office_id,
+            )
+            for regency in Regency.objects.all()
+        ],
+        ignore_conflicts=True,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            SPREAD_SQL, {"prefix": f"{BENCH_CODE}-", "bench": institution.pk, "kept": KEPT_AT_BENCH}
+        )
+        return cursor.rowcount
+
+
+def _enrol_everyone(program: Program) -> int:
+    """Enrol every worker in `program` too (pending), as an agreement with JHT would: three
+    enrolments per worker, the size the dashboards' target is set at. Returns the rows added."""
+    with connection.cursor() as cursor:
+        cursor.execute(ENROL_SQL, {"program": program.pk})
+        return cursor.rowcount
+
+
+def _coverage_pages(institution: Institution) -> list[tuple[str, str, dict, str, bool]]:
+    """(label, path, query, text the page must show, a dashboard): the country, the bench
+    institution's Kanwil, province and the first regency of the province, the institution, and
+    its workers not yet registered."""
+    office = institution.office
+    province = institution.province
+    regency = Regency.objects.filter(province_id=institution.province_id).order_by("code").first()
+    area = "coverage:area"
+    return [
+        ("national dashboard", reverse("coverage:dashboard"), {}, "Indonesia", True),
+        (
+            f"Kanwil dashboard ({office.name})",
+            reverse(area, args=["wilayah", office.pk]),
+            {},
+            office.name,
+            True,
+        ),
+        (
+            f"province dashboard ({province.name})",
+            reverse(area, args=["provinsi", province.pk]),
+            {},
+            province.name,
+            True,
+        ),
+        (
+            f"regency dashboard ({regency.name})",
+            reverse(area, args=["kabkota", regency.code]),
+            {},
+            regency.name,
+            True,
+        ),
+        (
+            f"institution dashboard ({institution.name})",
+            reverse(area, args=["lembaga", institution.pk]),
+            {},
+            institution.name,
+            True,
+        ),
+        (
+            "institution's workers not yet registered",
+            reverse("coverage:workers", args=["lembaga", institution.pk]),
+            {"status": "pending"},
+            institution.name,
+            False,
+        ),
+    ]
+
+
+def _snapshot_last_year() -> int:
+    """Monthly snapshots of the twelve months before this one, as a year of Sinergi leaves them
+    (the trend of each dashboard reads them); taken once, from the current figures."""
+    month = timezone.localdate().replace(day=1)
+    for _n in range(TREND_MONTHS):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        if not SnapshotRun.objects.filter(month=month).exists():
+            coverage_snapshot(month=month)
+    return SnapshotRun.objects.count()
+
+
+def _national_manager() -> User:
+    """A manager without an office: reads every dashboard, no personal data."""
+    manager, _created = User.objects.get_or_create(
+        username="bench.manajer", defaults={"full_name": "Manajer Benchmark"}
+    )
+    RoleAssignment.objects.get_or_create(user=manager, role=Role.MANAGER, office=None)
+    return manager
+
+
+@contextlib.contextmanager
+def _http_server():
+    """gunicorn on a free loopback port with this process's environment (the bench database and
+    its settings); yields it and its port, and stops it (SIGTERM, then SIGKILL after 30 s)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--workers",
+        str(LOAD_WORKERS),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--no-control-socket",
+    ]
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(command, cwd=settings.BASE_DIR, stdout=log, stderr=log)
+        try:
+            _wait_serving(server, port, log)
+            yield server, port
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _process(pid: int, up: int = 0) -> psutil.Process | None:
+    """The process `pid`, or its parent `up` levels up (a backend's postmaster); None when it
+    is not on this machine."""
+    try:
+        process = psutil.Process(pid)
+        for _level in range(up):
+            process = process.parent()
+        return process
+    except (psutil.Error, AttributeError):
+        return None
+
+
+def _cpu_seconds(process: psutil.Process | None) -> float | None:
+    """CPU time of a server: its own, its children's, and that of the children it has reaped
+    (gunicorn's recycled workers, PostgreSQL's ended backends)."""
+    if process is None:
+        return None
+    try:
+        times = process.cpu_times()
+        total = times.user + times.system + times.children_user + times.children_system
+        for child in process.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                child_times = child.cpu_times()
+                total += child_times.user + child_times.system
+        return total
+    except psutil.Error:
+        return None
+
+
+def _wait_serving(server: subprocess.Popen, port: int, log) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            log.seek(0)
+            raise CommandError(f"gunicorn stopped: {log.read().decode()[-2000:]}")
+        connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            connection_.request("GET", reverse("healthz"))
+            if connection_.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            connection_.close()
+        time.sleep(0.2)
+    raise CommandError("gunicorn did not answer /healthz within 60 s")
+
+
+def _hammer(
+    port: int, cookies: list[str], urls: list[tuple[str, str]], seconds: float
+) -> list[tuple[str, float, bool]]:
+    """One thread per cookie requests the urls in turn, each starting at another one, until
+    `seconds` have passed: (label, milliseconds, 200 or not) of every request."""
+    deadline = time.perf_counter() + seconds
+    results: list[list[tuple[str, float, bool]]] = [[] for _cookie in cookies]
+
+    def client(n: int) -> None:
+        connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        turn = n
+        while time.perf_counter() < deadline:
+            label, path = urls[turn % len(urls)]
+            turn += 1
+            started = time.perf_counter()
+            try:
+                connection_.request("GET", path, headers={"Cookie": cookies[n]})
+                response = connection_.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                connection_.close()
+                ok = False
+            results[n].append((label, (time.perf_counter() - started) * 1000, ok))
+        connection_.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(len(cookies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [line for lines in results for line in lines]
 
 
 def _search_officer() -> User:
