@@ -222,7 +222,9 @@ class Worker(models.Model):
         verbose_name_plural = _("workers")
         constraints = [
             models.UniqueConstraint(fields=["nik"], name="worker_nik_unique"),
-            models.CheckConstraint(condition=Q(nik__regex=NIK_PATTERN), name="worker_nik_16_digits"),
+            models.CheckConstraint(
+                condition=Q(nik__regex=NIK_PATTERN), name="worker_nik_16_digits"
+            ),
         ]
         # Name search on a million people: trigrams (ILIKE '%…%' and similarity).
         indexes = [

@@ -52,8 +52,7 @@ def _apply_waiting_for_the_enrolments_table() -> bool:
     with connection.cursor() as cursor:
         # The apply's first statement on enrolments (ending some, or creating them) waits.
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query ~ %s",
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ~ %s",
             [r"(INSERT INTO|UPDATE) enrolment_enrolment\M"],
         )
         return cursor.fetchone()[0] == 1
