@@ -44,7 +44,6 @@ from coverage.models import CoverageFigure, PrimaryEmployment, SnapshotRun, Work
 from coverage.selectors import TREND_MONTHS
 from coverage.services import coverage_refresh, coverage_snapshot
 from coverage.views import DRAWN, PASTS
-from enrolment.imports import COLUMNS
 from enrolment.imports.generate import generate_rows, load_choices, write_csv, write_xlsx
 from enrolment.imports.validation import mask_nik
 from enrolment.models import Enrolment, Program, Worker
@@ -755,7 +754,9 @@ def _pipeline(path: Path, institution: Institution) -> dict:
 
 def _raw_copy(path: Path) -> float:
     """The limit: the same file COPY'd as text into a table without indexes or constraints."""
-    columns = ", ".join(f"c{i} text" for i in range(len(COLUMNS)))  # the template's columns
+    with path.open(encoding="utf-8-sig") as handle:  # as many columns as the file has
+        width = handle.readline().count(";") + 1
+    columns = ", ".join(f"c{i} text" for i in range(width))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_raw_copy")
         cursor.execute(f"CREATE TABLE bench_raw_copy ({columns})")
