@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
 
-from coverage.models import CoverageSnapshot, WorkforceFigure, WorkforceSnapshot
+from coverage.models import CoverageSnapshot, WorkforceFigure
 from partners.models import Agreement, Institution, Target
 
 Source = CoverageSnapshot.Source
@@ -103,29 +103,6 @@ def inputs_now(institution_ids: Iterable[int] | None, today: dt.date) -> Inputs:
         inputs.parents[pk] = parent
         if declared is not None:
             inputs.declared[pk] = (declared, declared_on)
-    return inputs
-
-
-def inputs_at(month: dt.date, institution_ids) -> Inputs:
-    """The inputs frozen in the snapshot of `month` (parents as they are today). Two queries."""
-    inputs = Inputs()
-    targets: dict[int, dict[int, tuple[int, dt.date | None]]] = defaultdict(dict)
-    rostered: dict[int, dict[int, int]] = defaultdict(dict)
-    for institution_id, category_id, potential, source, count in WorkforceSnapshot.objects.filter(
-        month=month, institution_id__in=institution_ids
-    ).values_list("institution_id", "category_id", "potential", "source", "rostered"):
-        if category_id is None:
-            if source == Source.DECLARED:
-                inputs.declared[institution_id] = (potential, None)
-            continue
-        if source == Source.TARGET:
-            targets[institution_id][category_id] = (potential, None)
-        if count:
-            rostered[institution_id][category_id] = count
-    inputs.targets, inputs.rostered = dict(targets), dict(rostered)
-    inputs.parents = dict(
-        Institution.objects.filter(pk__in=institution_ids).values_list("pk", "parent_id")
-    )
     return inputs
 
 

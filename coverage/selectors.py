@@ -120,11 +120,6 @@ class Area:
             return rows.filter(institution_id=self.institution.pk)
         return rows.filter(institution_id__in=self.institutions.values("pk"))
 
-    def url(self, name: str = "coverage:area", **query) -> str:
-        if self.level == NATIONAL:
-            return reverse("coverage:dashboard" if name == "coverage:area" else f"{name}_national")
-        return reverse(name, args=[self.level, self.key])
-
 
 @dataclass
 class Past:

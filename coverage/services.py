@@ -10,7 +10,6 @@ worker of the given ones. Refreshes take one advisory lock, so two never interle
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -29,7 +28,6 @@ from coverage.models import (
 
 Source = CoverageSnapshot.Source
 LOCK = (4_243, 1)  # advisory lock of the coverage refresh
-log = logging.getLogger(__name__)
 
 # The primary employment of each worker on a day: running, the earliest started, lowest id.
 PRIMARY_SQL = """
@@ -146,14 +144,9 @@ def coverage_refresh_later(institution_ids: Iterable[int]) -> None:
         return
 
     def send() -> None:
-        from config.celery import app
+        from config.celery import send_quietly
 
-        try:
-            app.send_task(
-                "coverage.tasks.refresh_coverage", args=[ids], retry=False, ignore_result=True
-            )
-        except Exception as error:  # kombu raises several kinds; the nightly run catches up
-            log.warning("coverage refresh not queued (%s)", type(error).__name__)
+        send_quietly("coverage.tasks.refresh_coverage", [ids])
 
     transaction.on_commit(send)
 

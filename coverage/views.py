@@ -82,10 +82,6 @@ def _area(request: HttpRequest, level: str, key: str):
     return selectors.area_get(user=request.user, level=level, key=key)
 
 
-def _percent(value: float | None) -> str:
-    return charts.id_percent(value)
-
-
 @login_required
 def dashboard(request: HttpRequest, level: str = NATIONAL, key: str = "id") -> HttpResponse:
     _reader(request)

@@ -245,23 +245,12 @@ def roster_upload(
 
 
 def _send(task_name: str, roster_import: RosterImport) -> bool:
-    """Queue a task by name with the import's id only. A broker that is down is not an error
-    for the person: the import is kept and the reaper queues it when the broker is back."""
-    from config.celery import app
+    """Queue a task with the import's id only. A broker that is down is not an error for the
+    person: the import is kept and the reaper queues it when the broker is back."""
+    from config.celery import send_quietly
 
-    try:
-        # No result wanted here: asking for one would make a dead Redis cost ~20 s of retries.
-        app.send_task(task_name, args=[roster_import.pk], retry=False, ignore_result=True)
-    except Exception as error:  # kombu raises several kinds; none of them should lose the upload
-        log.warning(
-            "broker unavailable (%s), roster import %s waits for the reaper",
-            type(error).__name__,
-            roster_import.pk,
-        )
-        roster_import.queued = False
-        return False
-    roster_import.queued = True
-    return True
+    roster_import.queued = send_quietly(task_name, [roster_import.pk])
+    return roster_import.queued
 
 
 def _require_uploader(by: User, institution: Institution) -> None:

@@ -8,6 +8,7 @@ a column called `id` or `institution` cannot reach another row.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from enrolment.imports import COLUMNS, REQUIRED_COLUMNS, FileRefused
@@ -57,25 +58,36 @@ class HeaderMap:
         }
 
 
-def map_headers(headers: list[str]) -> HeaderMap:
+def map_headers(
+    headers: list[str],
+    *,
+    known: dict[str, str] = _KNOWN,
+    required: Sequence[str] = REQUIRED_COLUMNS,
+    one_of: Sequence[str] = (),
+    described_as: str = "templat roster (baris 1)",
+) -> HeaderMap:
+    """The roster's columns by default; the files from BPJS pass their own (imports.results).
+    Refused with what is missing and what was found; `one_of`: at least one of these."""
     index: dict[str, int] = {}
     unknown: list[str] = []
     for position, header in enumerate(headers):
         if not header.strip():
             continue
-        column = _KNOWN.get(normalise(header))
+        column = known.get(normalise(header))
         if column is None or column in index:
             unknown.append(header)
         else:
             index[column] = position
-    missing = [column for column in REQUIRED_COLUMNS if column not in index]
+    missing = [column for column in required if column not in index]
+    if one_of and not any(column in index for column in one_of):
+        missing.append(" atau ".join(one_of))
     if missing:
         found = [header for header in headers if header.strip()]
         listed = ", ".join(found[:FOUND_LISTED]) + (", …" if len(found) > FOUND_LISTED else "")
         raise FileRefused(
             "missing_columns",
             f"Kolom wajib tidak ditemukan: {', '.join(missing)}. Kolom di berkas: "
-            f"{listed or '(tidak ada)'}. Gunakan judul kolom seperti di templat roster (baris 1), "
+            f"{listed or '(tidak ada)'}. Gunakan judul kolom seperti di {described_as}, "
             "lalu unggah ulang.",
         )
     return HeaderMap(index=index, unknown=unknown)

@@ -19,8 +19,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from enrolment.imports import FileRefused, Issue
-from enrolment.imports.columns import FOUND_LISTED, HeaderMap, normalise
+from enrolment.imports import Issue
+from enrolment.imports.columns import HeaderMap, map_headers, normalise
 from enrolment.imports.staging import _copy, _text
 from enrolment.imports.validation import (
     ERROR,
@@ -102,33 +102,15 @@ LAYOUTS = {
 
 
 def map_result_headers(headers: list[str], kind: str) -> HeaderMap:
-    """Like the roster's header mapping, for the columns of `kind`; refused with the list of
-    what is missing and what was found."""
+    """The roster's header mapping with the columns of `kind`."""
     layout = LAYOUTS[kind]
-    known = layout.known()
-    index: dict[str, int] = {}
-    unknown: list[str] = []
-    for position, header in enumerate(headers):
-        if not header.strip():
-            continue
-        column = known.get(normalise(header))
-        if column is None or column in index:
-            unknown.append(header)
-        else:
-            index[column] = position
-    missing = [column for column in layout.required if column not in index]
-    if layout.one_of and not any(column in index for column in layout.one_of):
-        missing.append(" atau ".join(layout.one_of))
-    if missing:
-        found = [header for header in headers if header.strip()]
-        listed = ", ".join(found[:FOUND_LISTED]) + (", …" if len(found) > FOUND_LISTED else "")
-        raise FileRefused(
-            "missing_columns",
-            f"Kolom wajib tidak ditemukan: {', '.join(missing)}. Kolom di berkas: "
-            f"{listed or '(tidak ada)'}. Gunakan judul kolom seperti pada {layout.described_as}, "
-            "lalu unggah ulang.",
-        )
-    return HeaderMap(index=index, unknown=unknown)
+    return map_headers(
+        headers,
+        known=layout.known(),
+        required=layout.required,
+        one_of=layout.one_of,
+        described_as=layout.described_as,
+    )
 
 
 MESSAGES: dict[str, str] = {
