@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.context import audit_stamp
 from coverage.services import coverage_refresh_later
 from enrolment import reference
 from enrolment.imports import ALLOWED_PROGRAMS, FileRefused, apply, results, settle, staging
@@ -536,6 +537,7 @@ def roster_apply(*, import_id: int) -> RosterImport | None:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, import_id])
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            audit_stamp(actor_id=roster_import.applied_by_id, roster_import_id=import_id)
             counts, timings = apply.apply_staged(
                 import_id=import_id,
                 institution_id=roster_import.institution_id,
@@ -595,6 +597,7 @@ def _settle(roster_import: RosterImport) -> RosterImport:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, import_id])
+            audit_stamp(actor_id=roster_import.applied_by_id, roster_import_id=import_id)
             outcome = settle.apply_staged(
                 import_id=import_id,
                 kind=roster_import.kind,
