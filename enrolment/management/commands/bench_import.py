@@ -52,6 +52,7 @@ from regions.models import Office, Regency
 
 FILES = Path(settings.BASE_DIR) / ".data" / "bench" / "files"
 WORKER_TABLES = [
+    "audit_event",
     "coverage_primaryemployment",
     "coverage_coveragefigure",
     "coverage_workforcefigure",
