@@ -360,6 +360,9 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sinergi <sinergi@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Operator", a) for a in env.list("DJANGO_ADMINS", default=[])]
+# Their error reports carry no personal data: request values hidden, NIKs masked (config/errors.py).
+DEFAULT_EXCEPTION_REPORTER = "config.errors.PersonalDataExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.errors.PersonalDataReporterFilter"
 
 # --- Logging: ids, never personal data ------------------------------------------------------------
 LOGGING = {
