@@ -687,7 +687,11 @@ def rosters_reap(*, stale_after: dt.timedelta = dt.timedelta(seconds=60)) -> lis
 
     An import checking or applying whose advisory lock nobody holds lost its worker (PostgreSQL
     released the lock with the connection); nothing of it was applied (one transaction), so it is
-    marked failed and queued again. Uploads the broker never received are queued again too.
+    marked failed and queued again.
+
+    Imports waiting for a task are queued again too: the broker may never have received it (it
+    was down) or lost it (restarted with its queues gone). A task delivered twice finds the import
+    already claimed and does nothing.
     """
     cutoff = timezone.now() - stale_after
     reaped = []
@@ -712,10 +716,15 @@ def rosters_reap(*, stale_after: dt.timedelta = dt.timedelta(seconds=60)) -> lis
                 roster_import.status = RosterImport.Status.FAILED
                 roster_retry(by=None, roster_import=roster_import)
             reaped.append(roster_import.pk)
-    for roster_import in RosterImport.objects.filter(
-        status=RosterImport.Status.UPLOADED, created_at__lt=cutoff, claimed_at__isnull=True
-    ):
+    waiting = RosterImport.objects.exclude(pk__in=reaped)  # those were just queued again
+    for roster_import in waiting.filter(
+        status=RosterImport.Status.UPLOADED, created_at__lt=cutoff
+    ):  # retried ones too (claimed before): their retry's task can be lost the same way
         _send("enrolment.tasks.validate_roster", roster_import)
+    for roster_import in waiting.filter(
+        status=RosterImport.Status.VALIDATED, applied_by__isnull=False, claimed_at__lt=cutoff
+    ):  # confirmed, so an apply was queued
+        _send("enrolment.tasks.apply_roster", roster_import)
     return reaped
 
 

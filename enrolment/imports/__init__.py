@@ -60,6 +60,21 @@ class Issue:
     value: str = ""  # the cell as given, masked where it is personal data (NIK: 3601********0001)
 
 
+# Why a whole file is refused (RosterImport.file_code): the only exception the reading of any
+# bytes may raise (enrolment.imports.fuzz holds the parser to it).
+FILE_CODES = frozenset(
+    {
+        "empty_file",
+        "file_too_large",
+        "file_type_unsupported",
+        "file_unreadable",
+        "xlsx_uncompressed_too_large",
+        "too_many_rows",
+        "missing_columns",
+    }
+)
+
+
 class FileRefused(Exception):
     """The whole file is refused before any row is applied; `code` is part of the interface."""
 

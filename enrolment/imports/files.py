@@ -40,6 +40,13 @@ UNREADABLE = (
 )
 
 
+# PostgreSQL text cannot hold NUL and no spreadsheet writes one: a file with it is damaged.
+NUL_REFUSED = (
+    "berisi karakter kosong (NUL) yang tidak pernah ditulis Excel: berkas rusak. Simpan ulang "
+    "dari Excel sebagai .xlsx atau .csv, lalu unggah ulang."
+)
+
+
 def _mb(size: int) -> str:
     """12,5 MB: Indonesian decimal comma."""
     text = f"{size / MB:.1f}".replace(".", ",")
@@ -209,16 +216,25 @@ def open_rows(path: Path, fmt: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> Iter
 
 
 def _csv_encoding(path: Path) -> str:
-    """utf-8-sig if the whole file is UTF-8 (checked in 1 MB chunks), else cp1252."""
+    """utf-8-sig if the whole file is UTF-8 (checked in 1 MB chunks), else cp1252. A NUL byte
+    anywhere refuses the file (the first 64 KB were checked at upload, this reads it all)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with path.open("rb") as stream:
-            while chunk := stream.read(MB):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8-sig"
+    utf8 = True
+    with path.open("rb") as stream:
+        while chunk := stream.read(MB):
+            if b"\x00" in chunk:
+                raise FileRefused("file_unreadable", f"Berkas {NUL_REFUSED}")
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return "utf-8-sig" if utf8 else "cp1252"
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -282,6 +298,13 @@ def _roster_sheet_name(workbook: CalamineWorkbook) -> str:
     return workbook.sheet_names[0]
 
 
+def _without_nul(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+    for row_number, values in rows:
+        if any(type(value) is str and "\x00" in value for value in values):
+            raise FileRefused("file_unreadable", f"Baris {row_number} {NUL_REFUSED}")
+        yield row_number, values
+
+
 @contextlib.contextmanager
 def _open_xlsx(path: Path, *, max_rows: int) -> Iterator[RowSource]:
     try:
@@ -292,7 +315,7 @@ def _open_xlsx(path: Path, *, max_rows: int) -> Iterator[RowSource]:
         try:
             sheet = workbook.get_sheet_by_name(_roster_sheet_name(workbook))
             # iter_rows starts at row 1 (leading empty rows included), so numbers match Excel's.
-            rows = enumerate(sheet.iter_rows(), start=1)
+            rows = _without_nul(enumerate(sheet.iter_rows(), start=1))
             headers = _header_cells(_first_row(rows))
         except (CalamineError, IndexError) as error:
             raise FileRefused("file_unreadable", UNREADABLE) from error
