@@ -23,3 +23,17 @@ def test_the_filter_masks_arguments_too():
     )
     MaskNikFilter().filter(record)
     assert record.getMessage() == "worker 3601********0001"
+
+
+def test_the_filter_masks_the_traceback_of_a_logged_exception(caplog):
+    logger = logging.getLogger("tests.masked")
+    logger.addFilter(MaskNikFilter())
+    try:
+        raise ValueError('COPY enrolment_stagedrow, line 1: "3601234567890001\tSiti"')
+    except ValueError:
+        with caplog.at_level(logging.ERROR, logger="tests.masked"):
+            logger.exception("roster import %s: the check failed", 12)
+    finally:
+        logger.filters.clear()
+
+    assert "3601********0001" in caplog.text and "3601234567890001" not in caplog.text
