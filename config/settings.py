@@ -217,6 +217,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coverage.tasks.monthly_snapshot",
         "schedule": crontab(day_of_month=1, hour=0, minute=20),
     },
+    "enrolment-nightly-retention": {
+        "task": "enrolment.tasks.purge_expired_imports",
+        "schedule": crontab(hour=3, minute=15),  # after the nightly runs, before the day starts
+    },
 }
 
 # --- Authentication, lockout, sessions ------------------------------------------------------------
@@ -291,6 +295,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=25 * 1024 * 1024)
 ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=1_000_000)
 ROSTER_MAX_ATTEMPTS = env.int("ROSTER_MAX_ATTEMPTS", default=3)
+# Days an uploaded file, its row issues and failed rows are kept after the upload (UU 27/2022).
+RETENTION_DAYS = env.int("SINERGI_RETENTION_DAYS", default=90)
 # Uploads up to the roster limit reach the view as files, not as memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

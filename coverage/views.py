@@ -32,7 +32,7 @@ from accounts.services import access_log_record
 from coverage import charts, selectors, services
 from coverage.selectors import NATIONAL
 from enrolment.imports.validation import mask_nik
-from enrolment.models import Program, WorkerCategory
+from enrolment.models import Program, WorkerCategory, restricted
 from ops.spreadsheets import FORMATS, spreadsheet_response
 
 PER_PAGE = 50
@@ -275,6 +275,9 @@ def workers_export(request: HttpRequest, level: str, key: str, fmt: str) -> Http
     if fmt not in FORMATS:
         raise Http404
     area, program, category, _query, status, found = _workers(request, level, key)
+    # A restricted person leaves the file (no export processes them); the figures above it
+    # still count them: a count names no one, and leaving them out would misstate coverage.
+    found = found.exclude(restricted())
     personal = request.user.sees_personal_data
     dataset = tablib.Dataset(headers=[_("NIK"), _("Full name"), _("KPJ number")])
     for nik, name, kpj in (

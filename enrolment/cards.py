@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from enrolment.imports.validation import mask_nik
-from enrolment.models import Employment, Enrolment, Worker
+from enrolment.models import Employment, Enrolment, Worker, restricted
 from partners.models import Institution
 
 CARD_STATUSES = [
@@ -216,14 +216,15 @@ def worker_card_row(*, worker: Worker, institutions: QuerySet[Institution]) -> C
 
 def institution_card_rows(*, institution: Institution) -> tuple[list[CardRow], int]:
     """Cards for everyone employed (not ended) at the institution, by name; and how many of
-    them have none yet (no KPJ or no registered enrolment). Three queries."""
+    them have none yet (no KPJ or no registered enrolment). Three queries. People whose
+    processing is restricted get no card and are not counted."""
     employed = Worker.objects.filter(
         Exists(
             Employment.objects.filter(
                 worker=OuterRef("pk"), institution=institution, ended_on__isnull=True
             )
         )
-    )
+    ).exclude(restricted())
     ready = (
         employed.exclude(kpj="")
         .filter(Exists(Enrolment.objects.filter(worker=OuterRef("pk"), status__in=CARD_STATUSES)))

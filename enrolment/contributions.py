@@ -12,6 +12,10 @@ first), that is the institution of the one that started first, the lowest employ
 a tie. The other institutions' bills leave those workers out and count them in
 `Bill.billed_elsewhere`. The wage basis stays the wage at the billed institution (the sum of its
 work units), or the agreement's flat wage.
+
+A worker whose processing is restricted (UU 27/2022) stays on the bill with their amounts, since
+the contribution is owed by law and leaving it unpaid would end the person's protection; but their
+line names no one (no name, NIK or KPJ), so the bill page and file disclose nothing more about them.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
 
 from enrolment.imports.validation import mask_nik
 from enrolment.models import (
@@ -30,6 +35,7 @@ from enrolment.models import (
     Enrolment,
     Segment,
     WageCeiling,
+    restricted,
 )
 from partners.models import Institution
 
@@ -139,21 +145,29 @@ def _wages(institution: Institution, start: dt.date, end: dt.date) -> tuple[dict
 
     A worker in two work units of the same institution has one wage there: their sum.
     """
-    employments = _employments(institution, start, end).values_list(
-        "worker_id",
-        "wage",
-        "worker__full_name",
-        "worker__nik",
-        "worker__kpj",
-        "primary_institution_id",
+    employments = (
+        _employments(institution, start, end)
+        .annotate(is_restricted=restricted("worker_id"))
+        .values_list(
+            "worker_id",
+            "wage",
+            "worker__full_name",
+            "worker__nik",
+            "worker__kpj",
+            "primary_institution_id",
+            "is_restricted",
+        )
     )
     workers: dict[int, dict] = {}
     elsewhere: set[int] = set()
-    for worker_id, wage, name, nik, kpj, primary_id in employments:
+    for worker_id, wage, name, nik, kpj, primary_id, is_restricted in employments:
         if primary_id != institution.pk:
             elsewhere.add(worker_id)
         elif worker_id in workers:
             workers[worker_id]["wage"] += wage
+        elif is_restricted:  # billed, named nowhere
+            hidden = _("(processing restricted)")
+            workers[worker_id] = {"wage": wage, "name": hidden, "nik": "", "kpj": ""}
         else:
             workers[worker_id] = {"wage": wage, "name": name, "nik": nik, "kpj": kpj}
     return workers, len(elsewhere)

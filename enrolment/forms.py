@@ -115,3 +115,14 @@ class EmploymentEndForm(StyledMixin, forms.Form):
         help_text=_("The last day the person worked here."),
     )
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *EndReason.choices])
+
+
+class RestrictionForm(StyledMixin, forms.Form):
+    """The reason for restricting the processing of a person's data, or for lifting it."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example the data subject's request and its date, or the decision."),
+    )

@@ -17,8 +17,9 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Func, Q, Value
+from django.db.models import Exists, Func, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -257,6 +258,68 @@ class WorkerChange(models.Model):
         return f"{self.worker_id} {self.at:%Y-%m-%d %H:%M}"
 
 
+class Restriction(models.Model):
+    """Restriction of processing (UU 27/2022, "pembatasan pemrosesan"): while a worker has an open
+    one, imports skip their rows and exports leave them out. Rows are never deleted: a lifted
+    restriction stays as the history of who restricted, who lifted, when and why."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="restrictions")
+    reason = models.CharField(_("reason"), max_length=300)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(_("restricted at"), default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lift_reason = models.CharField(_("reason for lifting"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+        verbose_name = _("restriction of processing")
+        verbose_name_plural = _("restrictions of processing")
+        constraints = [
+            # Also the index every "is this person restricted" question is answered from: the
+            # open restrictions are few, whatever the number of workers.
+            models.UniqueConstraint(
+                fields=["worker"],
+                condition=Q(lifted_at__isnull=True),
+                name="restriction_one_open_per_worker",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="restriction_has_reason"),
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True, lifted_by__isnull=True, lift_reason="")
+                | Q(lifted_at__isnull=False, lifted_by__isnull=False) & ~Q(lift_reason=""),
+                name="restriction_lifted_with_who_and_why",
+            ),
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True) | Q(lifted_at__gte=models.F("set_at")),
+                name="restriction_lifted_after_set",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.set_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.lifted_at is None
+
+
+def restricted(worker: str = "pk") -> Exists:
+    """Whether the worker at `worker` (a field of the outer query) has an open restriction:
+    `.exclude(restricted())` on workers, `.exclude(restricted("worker_id"))` on their rows."""
+    return Exists(
+        Restriction.objects.filter(worker_id=OuterRef(worker), lifted_at__isnull=True).order_by()
+    )
+
+
+# The same question in SQL for the set-based import statements: `RESTRICTED_NIKS` are the NIKs
+# of the workers restricted now (a handful, read through the partial unique index), to be
+# hash-joined against a whole staged file in one pass.
+RESTRICTED_NIKS = """SELECT w.nik FROM enrolment_restriction r
+  JOIN enrolment_worker w ON w.id = r.worker_id WHERE r.lifted_at IS NULL"""
+
+
 class EndReason(models.TextChoices):
     RESIGNED = "resigned", _("Resigned")
     CONTRACT_ENDED = "contract_ended", _("Contract ended")
@@ -434,6 +497,14 @@ class RosterImport(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE = (Status.UPLOADED, Status.VALIDATING, Status.VALIDATED, Status.APPLYING)
+    # Nothing more happens to these: after the retention period their files and rows go.
+    FINISHED = (
+        Status.APPLIED,
+        Status.REFUSED,
+        Status.FAILED,
+        Status.REJECTED,
+        Status.CANCELLED,
+    )
 
     class Kind(models.TextChoices):
         ROSTER = "roster", _("Worker roster")
@@ -495,6 +566,9 @@ class RosterImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     rejected_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Set when the retention period deleted the file, the issues and every per-row record:
+    # what is left is the summary (counts, dates, who, status, hash), without personal data.
+    purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -519,6 +593,10 @@ class RosterImport(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_at is not None
 
     @property
     def progress_percent(self) -> int:
@@ -614,6 +692,7 @@ class ImportEvent(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         FAILED = "failed", _("Failed")
         RETRIED = "retried", _("Retried")
+        PURGED = "purged", _("File and rows deleted (retention period)")
 
     roster_import = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=10, choices=Action.choices)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from enrolment.models import Employment, Enrolment
+from enrolment.models import Employment, Enrolment, restricted
 from ops.spreadsheets import xlsx_cell
 from partners.models import Agreement, Institution
 
@@ -151,6 +151,7 @@ def pending_registrations(
         Employment.objects.filter(employers)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
         .filter(Exists(pending))
+        .exclude(restricted("worker_id"))  # a restricted person is not sent to be registered
         .values(
             "worker_id",
             "worker__nik",

@@ -6,7 +6,7 @@ A roster import, a worker or an employment is in scope when its institution is i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import DateField, Exists, F, Lookup, OuterRef, Prefetch, Q, QuerySet
@@ -21,6 +21,7 @@ from enrolment.models import (
     EnrolmentChange,
     ImportEvent,
     Program,
+    Restriction,
     RosterImport,
     RowIssue,
     Worker,
@@ -236,10 +237,16 @@ class WorkerDetail:
     changes: list[tuple[WorkerChange, list[FieldChange]]]
     imports_in_scope: set[int]
     institutions_in_scope: set[int]
+    restrictions: list[Restriction] = field(default_factory=list)  # newest first
 
     @property
     def endable(self) -> list[Employment]:
         return [e for e in self.employments if e.in_scope and e.ended_on is None]
+
+    @property
+    def restriction(self) -> Restriction | None:
+        """The open restriction of processing, if any."""
+        return next((r for r in self.restrictions if r.is_open), None)
 
 
 def _readable(field, value) -> str:
@@ -255,9 +262,9 @@ def _readable(field, value) -> str:
 
 
 def worker_detail(*, user: User, worker: Worker) -> WorkerDetail:
-    """The person's employments, enrolments (each with its history) and field changes, in
-    six queries: employments, enrolments, their history, changes, imports and institutions
-    in scope."""
+    """The person's employments, enrolments (each with its history), field changes and
+    restrictions of processing, in seven queries: employments, enrolments, their history,
+    changes, imports and institutions in scope, restrictions."""
     employments = list(
         worker.employments.select_related("institution", "category", "source_import").order_by(
             F("ended_on").desc(nulls_first=True), "start_date", "pk"
@@ -305,7 +312,17 @@ def worker_detail(*, user: User, worker: Worker) -> WorkerDetail:
             label = str(field.verbose_name) if field is not None else key
             lines.append(FieldChange(label, _readable(field, before), _readable(field, after)))
         readable_changes.append((change, lines))
-    return WorkerDetail(employments, enrolments, readable_changes, imports_in_scope, in_scope)
+    restrictions = list(
+        worker.restrictions.select_related("set_by", "lifted_by").order_by("-set_at", "-pk")
+    )
+    return WorkerDetail(
+        employments, enrolments, readable_changes, imports_in_scope, in_scope, restrictions
+    )
+
+
+def restriction_open(*, worker: Worker) -> Restriction | None:
+    """The worker's open restriction of processing, if any (one index lookup)."""
+    return Restriction.objects.filter(worker=worker, lifted_at__isnull=True).first()
 
 
 def workers_employed_at(*, institution: Institution) -> int:

@@ -9,8 +9,10 @@ import logging
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
@@ -25,8 +27,9 @@ from enrolment import reference
 from enrolment.imports import ALLOWED_PROGRAMS, FileRefused, apply, results, settle, staging
 from enrolment.imports.columns import map_headers
 from enrolment.imports.files import inspect_upload, open_rows
-from enrolment.imports.validation import RowValidator
+from enrolment.imports.validation import MESSAGES, RowValidator
 from enrolment.models import (
+    RESTRICTED_NIKS,
     ContributionRate,
     Employment,
     EndReason,
@@ -34,11 +37,13 @@ from enrolment.models import (
     EnrolmentChange,
     ImportEvent,
     Program,
+    Restriction,
     RosterImport,
     RowIssue,
     StagedResult,
     StagedRow,
     WageCeiling,
+    Worker,
     WorkerCategory,
 )
 from enrolment.registration import institution_and_below
@@ -187,6 +192,8 @@ def roster_upload(
     earlier = (
         RosterImport.objects.filter(institution=institution, kind=kind, sha256=sha256)
         .exclude(status__in=[RosterImport.Status.CANCELLED, RosterImport.Status.REFUSED])
+        # a failed import whose file the retention period deleted can no longer be retried
+        .exclude(status=RosterImport.Status.FAILED, purged_at__isnull=False)
         .first()
     )
     if earlier is not None:
@@ -377,6 +384,8 @@ def _check_rows(roster_import: RosterImport, path: Path, today: dt.date) -> dict
     with connection.cursor() as cursor:
         # Fresh statistics, so the joins of the apply see the real number of staged rows.
         cursor.execute("ANALYZE enrolment_stagedrow")
+    refused, refused_warned = _refuse_restricted_rows(roster_import.pk)
+    valid, errored, warned = valid - refused, errored + refused, warned - refused_warned
     warned += _flag_workers_elsewhere(roster_import)
     return {"rows_total": done, "rows_valid": valid, "rows_warning": warned, "rows_error": errored}
 
@@ -477,6 +486,57 @@ GROUP BY s.roster_import_id, s.row, s.nik
 """
 
 
+# Rows of people whose processing is restricted leave the staging table with an error issue, in
+# one statement for the whole file: the restricted NIKs (a handful, from the partial unique index
+# of open restrictions) are hashed once and the staged rows pass by them once; with no open
+# restriction PostgreSQL does not even read the staged rows. The EXISTS sees the issues as they
+# were before this statement: the rows' own warnings.
+RESTRICTED_ROWS_SQL = f"""
+WITH restricted AS MATERIALIZED ({RESTRICTED_NIKS}),
+refused AS (
+  DELETE FROM enrolment_stagedrow s USING restricted x
+  WHERE s.roster_import_id = %(import)s AND s.nik = x.nik
+  RETURNING s.row, s.nik
+), issued AS (
+  INSERT INTO enrolment_rowissue
+    (roster_import_id, "row", "column", code, severity, message, value)
+  SELECT %(import)s, f.row, 'NIK', 'worker_restricted', 'error', %(message)s,
+         left(f.nik, 4) || '********' || right(f.nik, 4)
+  FROM refused f
+)
+SELECT count(*), count(*) FILTER (WHERE EXISTS (
+  SELECT 1 FROM enrolment_rowissue i WHERE i.roster_import_id = %(import)s AND i.row = f.row))
+FROM refused f
+"""  # noqa: S608 - built from a constant fragment; values are bound
+
+
+def _refuse_restricted_rows(import_id: int) -> tuple[int, int]:
+    """Staged roster rows of restricted people become errors (`worker_restricted`) and are not
+    applied. Returns how many rows, and how many of them had warnings."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            RESTRICTED_ROWS_SQL, {"import": import_id, "message": MESSAGES["worker_restricted"]}
+        )
+        refused, warned = cursor.fetchone()
+    return refused, warned
+
+
+def _refuse_restricted_before_apply(roster_import: RosterImport) -> None:
+    """A person restricted between the check and the apply is skipped too, and the import's
+    counts follow. Runs inside the apply's transaction."""
+    if roster_import.kind == RosterImport.Kind.ROSTER:
+        refused, warned = _refuse_restricted_rows(roster_import.pk)
+    else:
+        refused, warned = settle.refuse_restricted(import_id=roster_import.pk), 0
+    if refused:
+        RosterImport.objects.filter(pk=roster_import.pk).update(
+            rows_valid=F("rows_valid") - refused,
+            rows_error=F("rows_error") + refused,
+            rows_warning=F("rows_warning") - warned,
+        )
+        log.info("import %s: %s rows of restricted workers skipped", roster_import.pk, refused)
+
+
 def _flag_workers_elsewhere(roster_import: RosterImport) -> int:
     """Warnings, set-based: workers this roster lists who already work at another institution.
     Returns how many rows got their first warning this way."""
@@ -538,6 +598,7 @@ def roster_apply(*, import_id: int) -> RosterImport | None:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, import_id])
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             audit_stamp(actor_id=roster_import.applied_by_id, roster_import_id=import_id)
+            _refuse_restricted_before_apply(roster_import)
             counts, timings = apply.apply_staged(
                 import_id=import_id,
                 institution_id=roster_import.institution_id,
@@ -598,6 +659,7 @@ def _settle(roster_import: RosterImport) -> RosterImport:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, import_id])
             audit_stamp(actor_id=roster_import.applied_by_id, roster_import_id=import_id)
+            _refuse_restricted_before_apply(roster_import)
             outcome = settle.apply_staged(
                 import_id=import_id,
                 kind=roster_import.kind,
@@ -664,6 +726,13 @@ def roster_retry(*, by: User | None, roster_import: RosterImport) -> None:
     """A failed import starts again: the apply when its rows are staged, else the check."""
     if by is not None:
         _require_handler(by, roster_import.institution, roster_import.kind)
+    if roster_import.is_purged:
+        raise RosterError(
+            _(
+                "The file of this import was deleted at the end of the retention period. "
+                "Upload the file again."
+            )
+        )
     staged = RosterImport.objects.filter(
         pk=roster_import.pk, validated_at__isnull=False
     ).exists() and (
@@ -672,7 +741,7 @@ def roster_retry(*, by: User | None, roster_import: RosterImport) -> None:
     )
     target = RosterImport.Status.VALIDATED if staged else RosterImport.Status.UPLOADED
     if not RosterImport.objects.filter(
-        pk=roster_import.pk, status=RosterImport.Status.FAILED
+        pk=roster_import.pk, status=RosterImport.Status.FAILED, purged_at__isnull=True
     ).update(status=target, message=""):
         raise RosterError(_("Only a failed import can be tried again."))
     _event(roster_import, ImportEvent.Action.RETRIED, by)
@@ -944,3 +1013,164 @@ def employment_end(
                 % {"institution": locked.institution},
             )
     return locked
+
+
+# --- Restriction of processing (UU 27/2022, "pembatasan pemrosesan") ----------------------------
+#
+# While a worker has an open Restriction, imports skip their rows (`worker_restricted`) and the
+# exports that list people leave them out. Computations over what is already held go on: the
+# nightly arrears run keeps an enrolment's status true to the calendar, and coverage figures count
+# people without naming anyone (README, "Restriction of processing").
+
+
+def _require_restriction_handler(by: User, worker: Worker) -> None:
+    """National administrators and regional officers who see the worker (BPJS decides on a
+    data subject's request); partner admins and managers may not."""
+    from enrolment.selectors import workers_for
+
+    if not by.can_manage_partners:
+        raise EnrolmentError(_("Only BPJS officers can restrict or lift the processing of data."))
+    if not workers_for(by).filter(pk=worker.pk).exists():
+        raise EnrolmentError(_("This worker is outside your working area."))
+
+
+def _reason(text: str, missing: str) -> str:
+    reason = " ".join(text.split())
+    if not reason:
+        raise EnrolmentError(missing)
+    return reason[:300]
+
+
+@transaction.atomic
+def worker_restrict(*, worker: Worker, reason: str, by: User) -> Restriction:
+    """Restrict the processing of a worker's data until lifted. The row is the history: who set
+    it, when and why (and later who lifted it)."""
+    _require_restriction_handler(by, worker)
+    reason = _reason(reason, _("Write why the processing is restricted."))
+    Worker.objects.select_for_update().filter(pk=worker.pk).first()  # one decision at a time
+    if Restriction.objects.filter(worker=worker, lifted_at__isnull=True).exists():
+        raise EnrolmentError(_("The processing of this person's data is already restricted."))
+    restriction = Restriction(worker=worker, reason=reason, set_by=by, set_at=timezone.now())
+    restriction.full_clean()
+    restriction.save()
+    log.info("worker %s: processing restricted (restriction %s)", worker.pk, restriction.pk)
+    return restriction
+
+
+@transaction.atomic
+def worker_restriction_lift(*, worker: Worker, reason: str, by: User) -> Restriction:
+    """Lift the worker's open restriction: imports and exports take them again."""
+    _require_restriction_handler(by, worker)
+    reason = _reason(reason, _("Write why the restriction is lifted."))
+    restriction = (
+        Restriction.objects.select_for_update()
+        .filter(worker=worker, lifted_at__isnull=True)
+        .first()
+    )
+    if restriction is None:
+        raise EnrolmentError(_("The processing of this person's data is not restricted."))
+    restriction.lifted_at, restriction.lifted_by, restriction.lift_reason = (
+        timezone.now(),
+        by,
+        reason,
+    )
+    restriction.full_clean()
+    restriction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    log.info("worker %s: restriction %s lifted", worker.pk, restriction.pk)
+    return restriction
+
+
+# --- Retention of uploaded files ----------------------------------------------------------------
+#
+# An import that is over (applied, refused, failed, rejected, cancelled) and was uploaded more
+# than RETENTION_DAYS ago loses its stored file, its row issues and any staged row. Its record
+# stays as a summary without personal data: counts, dates, who uploaded, confirmed or rejected,
+# status, kind, institution, size and sha256 (a hash cannot be turned back into the file; it only
+# recognises the same file again, which the duplicate check needs). The file name is replaced by
+# a neutral one (a correction file can be named after the person it corrects), and so are the
+# file's own words (the refusal message, unknown column headers), which can quote its first row.
+# The trail of each person (WorkerChange, EnrolmentChange, the audit app) is the person's record,
+# not the file's: it stays as long as the person's data does.
+
+RETENTION_BATCH = 200  # imports read per query
+
+
+@dataclass
+class Purged:
+    imports: int = 0
+    issues: int = 0
+    staged: int = 0
+    failed: int = 0
+
+
+def purged_name(roster_import: RosterImport) -> str:
+    return f"berkas-{roster_import.pk}.{roster_import.format or 'bin'}"
+
+
+def imports_purge_expired(*, now: dt.datetime | None = None) -> Purged:
+    """Delete what the retention period no longer allows us to keep. Idempotent (a purged import
+    is marked and never read again) and batched; each import in its own transaction, the stored
+    file deleted last inside it, so a storage error leaves the import whole for the next run."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.RETENTION_DAYS)
+    expired = RosterImport.objects.filter(
+        status__in=RosterImport.FINISHED, created_at__lt=cutoff, purged_at__isnull=True
+    ).order_by("pk")
+    done, skipped = Purged(), set()
+    while batch := list(
+        expired.exclude(pk__in=skipped).values_list("pk", flat=True)[:RETENTION_BATCH]
+    ):
+        for pk in batch:
+            try:
+                issues, staged = _import_purge(pk, now=now)
+            except SoftTimeLimitExceeded:
+                raise  # the night is over: the next run goes on from here
+            except Exception:
+                log.exception("retention: import %s could not be purged; tried again next run", pk)
+                skipped.add(pk)
+                done.failed += 1
+                continue
+            done.imports += 1
+            done.issues += issues
+            done.staged += staged
+    log.info(
+        "retention: %s imports purged (%s row issues, %s staged rows), %s failed",
+        done.imports,
+        done.issues,
+        done.staged,
+        done.failed,
+    )
+    return done
+
+
+@transaction.atomic
+def _import_purge(pk: int, *, now: dt.datetime) -> tuple[int, int]:
+    roster_import = (
+        RosterImport.objects.select_for_update()
+        .filter(pk=pk, status__in=RosterImport.FINISHED, purged_at__isnull=True)
+        .first()
+    )
+    if roster_import is None:  # retried, or purged by a run at the same moment
+        return 0, 0
+    issues, _by_model = RowIssue.objects.filter(roster_import_id=pk).delete()
+    staged = StagedRow.objects.filter(roster_import_id=pk).delete()[0]
+    staged += StagedResult.objects.filter(roster_import_id=pk).delete()[0]
+    stored, name = roster_import.file.name, purged_name(roster_import)
+    RosterImport.objects.filter(pk=pk).update(
+        file="", original_name=name, message="", unknown_columns=[], purged_at=now
+    )
+    for event in roster_import.events.filter(action=ImportEvent.Action.UPLOADED):
+        event.details = {**event.details, "name": name}
+        event.save(update_fields=["details"])
+    _event(
+        roster_import,
+        ImportEvent.Action.PURGED,
+        None,
+        days=settings.RETENTION_DAYS,
+        issues=issues,
+        file=bool(stored),
+    )
+    if stored:
+        roster_import.file.storage.delete(stored)
+    log.info("retention: import %s purged (%s row issues)", pk, issues)
+    return issues, staged

@@ -48,3 +48,14 @@ def _reap_when_a_worker_starts(sender=None, **kwargs) -> None:
     import datetime as dt
 
     services.rosters_reap(stale_after=dt.timedelta(0))
+
+
+@shared_task(
+    soft_time_limit=settings.IMPORT_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.IMPORT_TASK_TIME_LIMIT,
+)
+def purge_expired_imports() -> dict[str, int]:
+    """Nightly: files and per-row data of imports past the retention period. Counts only; each
+    import is purged in its own transaction, so a run cut short is finished by the next."""
+    purged = services.imports_purge_expired()
+    return {"imports": purged.imports, "issues": purged.issues, "failed": purged.failed}

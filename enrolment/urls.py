@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrolment.views import cards, contributions, registration, results, workers
+from enrolment.views import cards, contributions, registration, restrictions, results, workers
 from enrolment.views import rosters as views
 
 app_name = "enrolment"
@@ -21,6 +21,12 @@ urlpatterns = [
     path("pekerja/ekspor/<str:fmt>/", workers.worker_export, name="worker_export"),
     path("pekerja/<int:pk>/", workers.worker_detail, name="worker_detail"),
     path("pekerja/<int:pk>/kartu.pdf", cards.worker_card, name="worker_card"),
+    path("pekerja/<int:pk>/batasi/", restrictions.worker_restrict, name="worker_restrict"),
+    path(
+        "pekerja/<int:pk>/cabut-pembatasan/",
+        restrictions.worker_restriction_lift,
+        name="worker_restriction_lift",
+    ),
     path(
         "pekerja/<int:pk>/hubungan-kerja/<int:employment_pk>/akhiri/",
         workers.employment_end,

@@ -347,6 +347,30 @@ CASES = [
     Case("enrolment:worker_detail", reads(SERANG_SCOPE), worker=SERANG),
     Case("enrolment:worker_detail", reads(MALUKU_SCOPE), worker=MALUKU),
     Case("enrolment:worker_detail", expect(404), args=(999_999_999,)),
+    # Restricting the processing of a person's data, and lifting it: officers in scope decide;
+    # partner admins and managers who see the worker 403. Lifting what is not restricted is
+    # refused with a message (302) like any other refusal.
+    *[
+        case
+        for url_name in ("enrolment:worker_restrict", "enrolment:worker_restriction_lift")
+        for case in (
+            Case(
+                url_name,
+                writes(SERANG_SCOPE, 302),
+                worker=SERANG,
+                method="post",
+                data={"reason": "Permintaan subjek data"},
+            ),
+            Case(
+                url_name,
+                writes(MALUKU_SCOPE, 302),
+                worker=MALUKU,
+                method="post",
+                data={"reason": "Permintaan subjek data"},
+            ),
+            Case(url_name, expect(404), args=(999_999_999,), method="post"),
+        )
+    ],
     # Officers and partner admins of the institution end an employment; managers read.
     Case(
         "enrolment:employment_end",

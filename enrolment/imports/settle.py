@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.db import connection
 
 from enrolment.imports.results import PAYMENT, REGISTRATION
+from enrolment.imports.validation import MESSAGES
+from enrolment.models import RESTRICTED_NIKS
 
 MASKED_NIK = "left(bad.nik, 4) || '********' || right(bad.nik, 4)"
 
@@ -34,6 +36,14 @@ WORKER_UNKNOWN = "NOT EXISTS (SELECT 1 FROM enrolment_worker w WHERE w.nik = s.n
 NOT_EMPLOYED_HERE = """NOT EXISTS (
   SELECT 1 FROM enrolment_worker w JOIN enrolment_employment e ON e.worker_id = w.id
   WHERE w.nik = s.nik AND e.institution_id = ANY(%(institutions)s))"""
+# A person whose processing is restricted (enrolment.models.Restriction): their row is skipped.
+# The open restrictions are few: PostgreSQL hashes their NIKs once for the whole file.
+RESTRICTED_CHECK = (
+    "worker_restricted",
+    "NIK",
+    f"s.nik IN ({RESTRICTED_NIKS})",
+    MESSAGES["worker_restricted"],
+)
 PROGRAM_MATCHES = "(cardinality(s.programs) = 0 OR p.code = ANY(s.programs))"
 ENROLMENTS_OF_ROW = f"""enrolment_worker w
   JOIN enrolment_enrolment e ON e.worker_id = w.id
@@ -50,6 +60,7 @@ CHECKS: dict[str, list[tuple[str, str, str, str]]] = {
             "NIK ini tidak ada di Sinergi. Periksa NIK: hasil pendaftaran hanya untuk pekerja "
             "dari berkas pendaftaran yang diunduh dari Sinergi.",
         ),
+        RESTRICTED_CHECK,
         (
             "worker_not_in_institution",
             "NIK",
@@ -94,6 +105,7 @@ CHECKS: dict[str, list[tuple[str, str, str, str]]] = {
             WORKER_UNKNOWN,
             "NIK ini tidak ada di Sinergi. Periksa NIK, atau isi KPJ pekerja.",
         ),
+        RESTRICTED_CHECK,
         (
             "kpj_nik_mismatch",
             "KPJ",
@@ -136,14 +148,26 @@ def check_staged(*, import_id: int, kind: str, institution_ids: list[int]) -> in
     with connection.cursor() as cursor:
         if kind == PAYMENT:
             cursor.execute(NIK_FROM_KPJ_SQL, params)
-        for code, column, condition, message in CHECKS[kind]:
-            value = MASKED_NIK if column == "NIK" else "bad.kpj"
-            cursor.execute(
-                CHECK_SQL.format(condition=condition, value=value),
-                {**params, "code": code, "column": column, "message": message},
-            )
-            refused += cursor.rowcount
+        for check in CHECKS[kind]:
+            refused += _refuse(cursor, check, params)
     return refused
+
+
+def refuse_restricted(*, import_id: int) -> int:
+    """The restriction check again, just before applying: a person restricted after the file
+    was checked is skipped too. Returns how many rows it refused."""
+    with connection.cursor() as cursor:
+        return _refuse(cursor, RESTRICTED_CHECK, {"import": import_id})
+
+
+def _refuse(cursor, check: tuple[str, str, str, str], params: dict) -> int:
+    code, column, condition, message = check
+    value = MASKED_NIK if column == "NIK" else "bad.kpj"
+    cursor.execute(
+        CHECK_SQL.format(condition=condition, value=value),
+        {**params, "code": code, "column": column, "message": message},
+    )
+    return cursor.rowcount
 
 
 # --- what applying changes --------------------------------------------------------------------

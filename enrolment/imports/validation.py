@@ -144,6 +144,14 @@ MESSAGES: dict[str, str] = {
         "ALASAN_BERHENTI diisi tetapi TGL_BERHENTI kosong. Isi tanggal berhenti (DD-MM-YYYY), "
         "atau kosongkan ALASAN_BERHENTI bila pekerja masih bekerja."
     ),
+    # Written by a set-based check after staging (services and settle), not by RowValidator:
+    # whether a worker is restricted is known only to the database.
+    "worker_restricted": (
+        "Pemrosesan data pribadi pekerja ini sedang dibatasi (UU 27/2022), jadi baris ini tidak "
+        "diproses. Hapus baris ini dari berkas dan hubungi petugas BPJS Ketenagakerjaan di kantor "
+        "cabang atau kantor wilayah Anda; data pekerja ini dapat diunggah lagi setelah "
+        "pembatasannya dicabut."
+    ),
 }
 
 SEVERITY: dict[str, str] = {

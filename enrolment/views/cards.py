@@ -40,6 +40,15 @@ def worker_card(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     worker = selectors.worker_get(user=user, pk=pk)
     _require_printer(user)
+    if selectors.restriction_open(worker=worker) is not None:
+        messages.warning(
+            request,
+            _(
+                "The processing of this person's data is restricted: no card is printed until "
+                "the restriction is lifted."
+            ),
+        )
+        return redirect("enrolment:worker_detail", pk=worker.pk)
     row = worker_card_row(worker=worker, institutions=institutions_for(user))
     if row is None:
         messages.warning(

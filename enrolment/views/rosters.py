@@ -207,8 +207,10 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Files from BPJS's core system are handled by officers only.
     uploader = can_upload(user) if roster else user.can_manage_partners
     checked = roster_import.validated_at is not None and status != Status.REFUSED
+    purged = roster_import.is_purged
     context = _progress_context(roster_import) | {
         "checked": checked,
+        "purged_notice": purged_notice(roster_import) if purged else "",
         "is_roster": roster,
         "applied": status == Status.APPLIED,
         "unchanged_rows": max(
@@ -221,15 +223,16 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and roster_import.applied_by_id is None,
         "can_cancel": uploader and status in CLOSABLE,
         "can_reject": roster and user.can_manage_partners and status in CLOSABLE,
-        "can_retry": uploader and status == Status.FAILED,
+        "can_retry": uploader and status == Status.FAILED and not purged,
         "can_download_failed_rows": roster
         and checked
+        and not purged
         and roster_import.rows_error > 0
         and user.sees_personal_data,
     }
     if context["can_reject"]:
         context["reject_form"] = RejectForm()
-    if checked:
+    if checked and not purged:
         filterset = IssueFilter(request.GET, roster_import=roster_import)
         issues = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         table = IssueTable(issues)
@@ -349,6 +352,23 @@ def _number(value: int) -> str:
 # --- downloads -------------------------------------------------------------------------------
 
 
+def purged_notice(roster_import: RosterImport) -> str:
+    """What the retention period left of an import, in the words its pages use."""
+    return _(
+        "The uploaded file, the issues by row and the failed rows of this import were deleted on "
+        "%(date)s, at the end of the retention period of %(days)s days (UU 27/2022). What is left "
+        "is this summary: counts, dates and who did what."
+    ) % {
+        "date": timezone.localtime(roster_import.purged_at).strftime("%d-%m-%Y"),
+        "days": settings.RETENTION_DAYS,
+    }
+
+
+def _purged(request: HttpRequest, roster_import: RosterImport) -> HttpResponse:
+    messages.info(request, purged_notice(roster_import))
+    return _back(roster_import)
+
+
 def _xlsx_response(workbook: Workbook, filename: str) -> FileResponse:
     """The workbook through a temporary file: a long report never sits in memory whole."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it when sent
@@ -372,6 +392,8 @@ def roster_issue_report(request: HttpRequest, pk: int) -> HttpResponse:
     and every text is a text cell (formula-safe)."""
     require_reader(request.user)
     roster_import = selectors.import_get(user=request.user, pk=pk)
+    if roster_import.is_purged:
+        return _purged(request, roster_import)
     severities = dict(RowIssue.Severity.choices)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Issues"))
@@ -429,6 +451,8 @@ def roster_failed_rows(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied  # whole rows: NIKs, names, phones
     if roster_import.validated_at is None or roster_import.status == Status.REFUSED:
         raise Http404
+    if roster_import.is_purged:
+        return _purged(request, roster_import)
     workbook = Workbook(write_only=True)
     data = workbook.create_sheet("Data")
     for position, column in enumerate(COLUMNS, start=1):
@@ -439,8 +463,11 @@ def roster_failed_rows(request: HttpRequest, pk: int) -> HttpResponse:
     _header(
         notes, [_("Row"), _("Row in the uploaded file"), _("Column"), _("Message")], [8, 14, 20, 90]
     )
+    # A restricted person's row is left out: it cannot be fixed, only refused again, and this
+    # file exists to be corrected and uploaded again (the issue report keeps the row, masked).
     errors = (
         selectors.import_issues(roster_import, severity=RowIssue.Severity.ERROR)
+        .exclude(code="worker_restricted")
         .values_list("row", "column", "message")
         .iterator(chunk_size=2000)
     )

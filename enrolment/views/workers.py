@@ -28,6 +28,7 @@ from enrolment import selectors, services
 from enrolment.filters import WorkerFilter
 from enrolment.forms import EmploymentEndForm
 from enrolment.imports.validation import mask_nik
+from enrolment.models import restricted
 from enrolment.tables import CappedPaginator, WorkerTable
 from ops.spreadsheets import FORMATS, spreadsheet_response
 from partners.views.common import require_reader
@@ -171,6 +172,7 @@ def worker_export(request: HttpRequest, fmt: str) -> HttpResponse:
     require_reader(user)
     filterset = WorkerFilter(request.GET, user=user)
     workers = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    workers = workers.exclude(restricted())  # no export processes a restricted person
     personal = user.sees_personal_data
     dataset = tablib.Dataset(headers=EXPORT_HEADERS)
     for worker in workers.iterator(chunk_size=2000):

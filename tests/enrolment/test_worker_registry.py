@@ -394,8 +394,9 @@ def test_the_page_reads_in_a_fixed_number_of_queries(client, people, branch_offi
     with CaptureQueriesContext(connection) as queries:
         client.get(detail_url(worker(1)))
     # session, user, roles, scope (3), worker, employments, enrolments, history, changes,
-    # institutions and imports in scope, the access log row (savepoint) and the session's save.
-    assert len(queries) == 17
+    # institutions and imports in scope, restrictions of processing, the access log row
+    # (savepoint) and the session's save.
+    assert len(queries) == 18
 
 
 # --- ending an employment ----------------------------------------------------------------------
