@@ -5,8 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP_VERSION := 26.3
 EMBEDDED := $(PY) -m config.embedded
+PIP_AUDIT_VERSION := 2.10.1
+AUDIT_VENV := .data/audit-venv
+FUZZ_SECONDS ?= 60
 
-.PHONY: run test bench install chromium lint format check-deploy migrations-check messages shell clean
+.PHONY: run test bench install chromium lint format check-deploy migrations-check messages shell clean \
+	fuzz audit
 
 $(VENV)/.installed: requirements.txt build-constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Sinergi needs Python 3.11")'
@@ -34,6 +38,23 @@ chromium:
 
 bench: install
 	$(EMBEDDED) exec --bench -- $(PY) manage.py bench_import
+
+## make fuzz: the roster parser under atheris (libFuzzer) for FUZZ_SECONDS; any crash other than
+## the documented refusal, or an input taking over 2 s, fails and is kept in .data/fuzz/
+fuzz: install
+	@mkdir -p .data/fuzz
+	@echo "Fuzzing the roster parser for $(FUZZ_SECONDS) s (log: .data/fuzz/fuzz.log)"
+	@$(PY) -m enrolment.imports.fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=2 \
+	  -artifact_prefix=.data/fuzz/ >.data/fuzz/fuzz.log 2>&1 \
+	  || { tail -40 .data/fuzz/fuzz.log; echo "make fuzz: the parser failed an input (above)"; exit 1; }
+	@grep -E "^Done [0-9]+ runs" .data/fuzz/fuzz.log
+
+## make audit: pip-audit (from PyPI, in its own venv) on the pinned requirements; see README
+audit:
+	@test -x $(AUDIT_VENV)/bin/python || $(PYTHON) -m venv $(AUDIT_VENV)
+	@$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  "pip-audit==$(PIP_AUDIT_VERSION)"
+	$(AUDIT_VENV)/bin/python .ci/audit.py $(AUDIT_VENV)/bin/pip-audit requirements.txt
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -37,6 +37,7 @@ QUICK = settings(
     deadline=dt.timedelta(seconds=2),
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,  # the same examples on every run: a failure here is a bug, not bad luck
+    database=None,
 )
 NIK = "3673015205900001"  # Kota Serang, a woman born 12-05-1990, serial 0001
 VALID = {
