@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import RoleAssignment, User
+from accounts.models import RoleAssignment, SecondFactorEvent, User
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -18,3 +18,21 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "full_name", "email", "is_active", "is_staff", "last_login"]
     search_fields = ["username", "full_name", "email"]
     inlines = [RoleAssignmentInline]
+
+
+@admin.register(SecondFactorEvent)
+class SecondFactorEventAdmin(admin.ModelAdmin):
+    """Who set up, renewed or reset whose second factor: a record, read only."""
+
+    list_display = ["at", "user", "action", "by", "reason", "ip"]
+    list_filter = ["action"]
+    search_fields = ["user__username", "by__username"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -56,6 +56,8 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    if getattr(request, "second_factor_pending", False):  # set by accounts.middleware
+        return {"nav_items": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
     chosen = getattr(request, "nav_item", None)  # a view may name its item itself
     return {

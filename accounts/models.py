@@ -65,6 +65,12 @@ class User(AbstractUser):
     def can_view_dashboards(self) -> bool:
         return bool(self.roles)
 
+    @property
+    def needs_second_factor(self) -> bool:
+        """Whoever sees personal data, and whoever can open the Django admin, signs in with a
+        code from an authenticator app (or a recovery code) after the password."""
+        return self.sees_personal_data or self.is_staff or self.is_superuser
+
 
 class RoleAssignment(models.Model):
     """One role of one user, with its scope: nowhere (national), a BPJS office, or an institution."""
@@ -155,3 +161,29 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.what}"
+
+
+class SecondFactorEvent(models.Model):
+    """A change to someone's second factor, with who made it: set up, new recovery codes, reset."""
+
+    class Action(models.TextChoices):
+        SET_UP = "set_up", _("Authenticator app set up")
+        CODES_RENEWED = "codes_renewed", _("New recovery codes made")
+        RESET = "reset", _("Second factor reset")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor_events"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("second factor change")
+        verbose_name_plural = _("second factor changes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} by {self.by_id}"

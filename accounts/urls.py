@@ -21,4 +21,14 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("akun/verifikasi/", views.second_factor_verify, name="second_factor_verify"),
+    path("akun/verifikasi/pasang/", views.second_factor_setup, name="second_factor_setup"),
+    path("akun/kode-pemulihan/", views.recovery_codes, name="recovery_codes"),
+    path("akun/keamanan/", views.account_security, name="account_security"),
+    path(
+        "akun/keamanan/kode-pemulihan-baru/",
+        views.renew_recovery_codes,
+        name="recovery_codes_renew",
+    ),
+    path("akun/keamanan/atur-ulang/", views.reset_second_factor, name="second_factor_reset"),
 ]

@@ -18,6 +18,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
+from django.test.client import ClientMixin
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.demo import demo_seed
 from accounts.models import User
@@ -60,6 +63,46 @@ def _fast_hasher_everywhere(fast_password_hasher):
 @pytest.fixture
 def reference_data(db):
     _load_everything()
+
+
+# --- the second factor -----------------------------------------------------------------------
+# Every role that sees personal data must pass a second factor (accounts/middleware.py), and the
+# tests run with that on. A test client signed in with force_login() or login() has passed it
+# with a test authenticator app, unless the test is marked `real_second_factor` (the tests of
+# the second factor itself, which sign in as a person would).
+
+TEST_DEVICE = "test app"
+
+
+def pass_second_factor(client, user: User) -> TOTPDevice:
+    """Mark the client's session verified by the user's app (made here when they have none)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TEST_DEVICE, confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_clients_pass_the_second_factor(request, monkeypatch):
+    if request.node.get_closest_marker("real_second_factor"):
+        return
+    force_login, login = ClientMixin.force_login, ClientMixin.login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        pass_second_factor(self, user)
+
+    def login_verified(self, **credentials):
+        if not login(self, **credentials):
+            return False
+        pass_second_factor(self, User.objects.get(pk=self.session["_auth_user_id"]))
+        return True
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login_verified)
+    monkeypatch.setattr(ClientMixin, "login", login_verified)
 
 
 def _user(username: str) -> User:

@@ -223,6 +223,13 @@ CASES = [
     Case("logout", expect(LOGIN, anonymous=LOGIN), method="post"),
     Case("password_change", expect(200)),
     Case("password_change_done", expect(200)),
+    # The second factor; the matrix's signed-in clients have passed it (tests/conftest.py).
+    Case("second_factor_verify", expect(HOME)),
+    Case("second_factor_setup", expect(302)),  # an app is set up already: to account security
+    Case("recovery_codes", expect(302)),  # nothing to show (they are shown once)
+    Case("account_security", expect(200)),
+    Case("recovery_codes_renew", expect(200), method="post"),  # no password: the form again
+    Case("second_factor_reset", only({"national_admin"}, 200, 403), method="post"),
     # Managers read partners nationally; partner admins read their own tree; officers change.
     Case("partners:institution_list", expect(200)),
     Case(

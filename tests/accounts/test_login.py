@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.urls import reverse
 
+from tests.conftest import pass_second_factor
+
 
 def login(client, username, password, url=None):
     return client.post(url or reverse("login"), {"username": username, "password": password})
@@ -9,6 +11,7 @@ def login(client, username, password, url=None):
 def test_demo_user_logs_in_and_lands_on_home(client, kanwil_officer):
     response = login(client, "petugas.kanwil", settings.DEMO_PASSWORD)
     assert response.status_code == 302 and response.url == reverse("home")
+    pass_second_factor(client, kanwil_officer)  # tests/accounts/test_second_factor.py
     page = client.get(reverse("home"))
     assert "Selamat datang, Rina Marlina" in page.content.decode()
 

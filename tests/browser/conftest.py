@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.browser.helpers import submit_login_form
+from tests.browser.helpers import pass_second_factor, submit_login_form
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -122,11 +122,12 @@ def login_url(live_server) -> str:
 
 @pytest.fixture
 def sign_in(login_url: str) -> Callable[..., None]:
-    """Sign in through the login form as a demo user and wait for the home page."""
+    """Sign in through the login form as a demo user, pass the second factor where the role
+    needs one (setting up the app the first time), and wait for the home page."""
 
     def sign_in(page: Page, username: str, password: str | None = None) -> None:
         page.goto(login_url)
         submit_login_form(page, username, password or django_settings.DEMO_PASSWORD)
-        expect(page.get_by_test_id("main-nav")).to_be_visible()
+        pass_second_factor(page, username)
 
     return sign_in

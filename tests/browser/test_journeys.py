@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import main_nav_links, submit_login_form
+from tests.browser.helpers import main_nav_links, pass_second_factor, submit_login_form
 
 pytestmark = pytest.mark.browser
 
@@ -135,6 +135,7 @@ def test_each_demo_user_signs_in_and_sees_the_navigation_of_their_role(
     expect_login_page(page, live_server)
 
     submit_login_form(page, username, settings.DEMO_PASSWORD)
+    pass_second_factor(page, username)
 
     expect(page).to_have_url(live_server.url + reverse("home"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Selamat datang, {user.full_name}")

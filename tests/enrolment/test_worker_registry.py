@@ -276,12 +276,12 @@ def test_the_filtered_list_needs_the_same_queries_for_3_and_30_workers(
     large = _list_queries(client, **params)
     by_import = _list_queries(client, roster_import=first.pk)
 
-    # Session, user, roles, scope; the chosen institution, province and category checked; the
-    # count; the four lists of choices; the page, its employments and enrolments; the session's
-    # save (savepoint, update, release): 18, however many workers match.
-    assert small == (3, 18) and large == (30, 18)
-    # No choice checked but the import (in the user's scope): 16.
-    assert by_import == (3, 16)
+    # Session, user, the second factor's device, roles, scope; the chosen institution, province
+    # and category checked; the count; the four lists of choices; the page, its employments and
+    # enrolments; the session's save (savepoint, update, release): 19, however many workers match.
+    assert small == (3, 19) and large == (30, 19)
+    # No choice checked but the import (in the user's scope): 17.
+    assert by_import == (3, 17)
 
 
 # --- the person's page -------------------------------------------------------------------------
@@ -393,10 +393,10 @@ def test_the_page_reads_in_a_fixed_number_of_queries(client, people, branch_offi
     client.force_login(branch_officer)
     with CaptureQueriesContext(connection) as queries:
         client.get(detail_url(worker(1)))
-    # session, user, roles, scope (3), worker, employments, enrolments, history, changes,
-    # institutions and imports in scope, restrictions of processing, the access log row
-    # (savepoint) and the session's save.
-    assert len(queries) == 18
+    # session, user, the second factor's device, roles, scope (3), worker, employments,
+    # enrolments, history, changes, institutions and imports in scope, restrictions of
+    # processing, the access log row (savepoint) and the session's save.
+    assert len(queries) == 19
 
 
 # --- ending an employment ----------------------------------------------------------------------

@@ -24,6 +24,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Login demo (kata sandi semua akun: {settings.DEMO_PASSWORD})")
         for login in logins:
             self.stdout.write(f"  {login.username:<16} {login.role:<26} {login.scope}")
+        self.stdout.write(
+            "  Peran yang melihat data pribadi memasang aplikasi autentikator saat pertama masuk."
+        )
         self.stdout.write("")
         self.stdout.write(workers)
         self.stdout.write("")
