@@ -177,7 +177,7 @@ def _svg(*, height: float, title: str, desc: str, body: list[str]) -> SafeString
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_n(height)}" '
         f'width="100%" preserveAspectRatio="xMinYMin meet" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="{FONT}" '
-        f'style="display:block;max-width:100%;height:auto" class="chart">'
+        f'class="chart">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>' + "".join(body) + "</svg>"
     )
