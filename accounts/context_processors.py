@@ -22,6 +22,7 @@ SECTIONS = {
     "enrolment:roster_upload": ("enrolment:roster",),
     "enrolment:worker_list": ("enrolment:worker",),
     "enrolment:result_upload": ("enrolment:result",),
+    "privacy:subject_search": ("privacy:",),
 }
 
 
@@ -47,6 +48,8 @@ def navigation_items(user) -> list[tuple[str, str]]:
         items.append(("coverage:dashboard", _("Coverage")))
     if user.can_manage_partners:
         items.append(("regions:province_list", _("Regions")))
+    if user.handles_data_requests:
+        items.append(("privacy:subject_search", _("Data subjects")))
     if user.is_national_admin:
         items.append(("ops:status", _("System status")))
     return items

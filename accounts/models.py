@@ -10,6 +10,8 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +73,12 @@ class User(AbstractUser):
         code from an authenticator app (or a recovery code) after the password."""
         return self.sees_personal_data or self.is_staff or self.is_superuser
 
+    @property
+    def handles_data_requests(self) -> bool:
+        """A person asking what BPJS holds about them (UU 27/2022) is answered by BPJS: the
+        national administrators and the regional officers of the person's region."""
+        return bool(self.roles & {Role.NATIONAL_ADMIN, Role.REGIONAL_OFFICER})
+
 
 class RoleAssignment(models.Model):
     """One role of one user, with its scope: nowhere (national), a BPJS office, or an institution."""
@@ -129,17 +137,41 @@ class RoleAssignment(models.Model):
         return f"{self.user} — {self.get_role_display()} ({where})"
 
 
+class PersonalField(models.TextChoices):
+    """What a page or file showed of a person, as the access log names it."""
+
+    NIK = "nik", _("NIK")
+    FULL_NAME = "full_name", _("full name")
+    BIRTH_DATE = "birth_date", _("date of birth")
+    SEX = "sex", _("sex")
+    BIRTH_PLACE = "birth_place", _("place of birth")
+    PHONE = "phone", _("phone")
+    ADDRESS = "address", _("address")
+    REGENCY = "regency", _("regency or city")
+    KPJ = "kpj", _("KPJ number")
+    WAGE = "wage", _("wage")
+    EMPLOYMENT = "employment", _("employment")  # institution, work unit, category, dates, NIP
+    ENROLMENT = "enrolment", _("enrolment")  # programs and their status
+
+
 class AccessLog(models.Model):
-    """Who saw or exported personal data, when, and of whom (UU 27/2022): one row per act."""
+    """Who saw or exported personal data, when, and of whom (UU 27/2022): one row per act.
+
+    A page or file about one person names them in `worker`; a list or file of many names them
+    all in `workers` (an export of 100.000 people is one row with 100.000 ids). `fields` says
+    what of them was shown in full. The breach query reads it by user or address and time; the
+    data-subject report by person (`worker`, or `workers` through its GIN index).
+    """
 
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed")
         EXPORT = "export", _("Exported")
 
+    # (user, at) below serves lookups by user: the key's own index would only cost each insert.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="accesses"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="accesses", db_index=False
     )
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     worker = models.ForeignKey(
         "enrolment.Worker",
@@ -147,6 +179,18 @@ class AccessLog(models.Model):
         null=True,
         blank=True,
         related_name="accesses",
+    )
+    workers = ArrayField(
+        models.BigIntegerField(),
+        default=list,
+        blank=True,
+        help_text=_("The people of a list or file (worker ids)."),
+    )
+    fields = ArrayField(
+        models.CharField(max_length=20, choices=PersonalField.choices),
+        default=list,
+        blank=True,
+        help_text=_("What of each person was shown or written."),
     )
     what = models.CharField(
         max_length=200, help_text=_("The page or the file, e.g. “failed rows of import 12”.")
@@ -158,6 +202,15 @@ class AccessLog(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
+        indexes = [
+            # The breach query: what one user, or one address, touched in a window.
+            models.Index(fields=["user", "at"], name="accesslog_user_at"),
+            models.Index(fields=["ip", "at"], name="accesslog_ip_at"),
+            # Everything in a window: rows arrive in time order, so a block range index will do.
+            BrinIndex(fields=["at"], name="accesslog_at"),
+            # The data-subject report: the lists and files a person was in.
+            GinIndex(fields=["workers"], name="accesslog_workers"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.what}"

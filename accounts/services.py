@@ -3,6 +3,8 @@ setting up, renewing and resetting a user's second factor, each recorded with wh
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
@@ -18,14 +20,29 @@ def access_log_record(
     user: User,
     action: str,
     what: str,
+    fields: Iterable[str] = (),
     worker=None,
-    rows: int = 1,
+    workers: Iterable[int] = (),
+    rows: int | None = None,
     request: HttpRequest | None = None,
 ) -> AccessLog:
-    """One row per act of viewing or exporting personal data; called by the view that shows it."""
+    """One row (one INSERT) per act of viewing or exporting personal data; called by the view
+    that shows it. `worker` is the one person a page or file is about, `workers` the ids of the
+    people of a list or file, `fields` what of them it showed (`PersonalField` values). `rows`,
+    the people concerned, defaults to how many that is."""
     ip = (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+    people = sorted(set(workers))
+    if rows is None:
+        rows = len(people) or 1
     return AccessLog.objects.create(
-        user=user, action=action, what=what[:200], worker=worker, rows=rows, ip=ip
+        user=user,
+        action=action,
+        what=what[:200],
+        worker=worker,
+        workers=people,
+        fields=list(dict.fromkeys(fields)),
+        rows=rows,
+        ip=ip,
     )
 
 

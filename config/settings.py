@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "enrolment",
     "coverage",
     "ops",
+    "privacy",
     "audit",
 ]
 

@@ -27,7 +27,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, PersonalField
 from accounts.services import access_log_record
 from coverage import charts, selectors, services
 from coverage.selectors import NATIONAL
@@ -280,18 +280,21 @@ def workers_export(request: HttpRequest, level: str, key: str, fmt: str) -> Http
     found = found.exclude(restricted())
     personal = request.user.sees_personal_data
     dataset = tablib.Dataset(headers=[_("NIK"), _("Full name"), _("KPJ number")])
-    for nik, name, kpj in (
+    people = []
+    for pk, nik, name, kpj in (
         found.order_by("full_name", "pk")
-        .values_list("nik", "full_name", "kpj")
+        .values_list("pk", "nik", "full_name", "kpj")
         .iterator(chunk_size=2000)
     ):
+        people.append(pk)
         dataset.append([nik if personal else mask_nik(nik), name, kpj])
     if personal:
         access_log_record(
             user=request.user,
             action=AccessLog.Action.EXPORT,
             what=f"cakupan {area.name}: {STATUS_LABELS[status]}",
-            rows=len(dataset),
+            fields=[PersonalField.NIK, PersonalField.FULL_NAME, PersonalField.KPJ],
+            workers=people,
             request=request,
         )
     return spreadsheet_response(dataset, fmt=fmt, basename="cakupan-pekerja")

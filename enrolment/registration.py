@@ -74,6 +74,7 @@ DATE_FORMAT = "%d-%m-%Y"
 
 @dataclass(frozen=True)
 class PendingRegistration:
+    worker_id: int  # not in the file: the access log names the people it held
     nik: str
     name: str
     birth_date: dt.date
@@ -169,6 +170,7 @@ def pending_registrations(
     )
     return [
         PendingRegistration(
+            worker_id=row["worker_id"],
             nik=row["worker__nik"],
             name=row["worker__full_name"],
             birth_date=row["worker__birth_date"],

@@ -448,6 +448,21 @@ CASES = [
     Case("coverage:area", expect(404), args=("planet", "x")),
     Case("coverage:export", expect(404), args=("nasional", "id", "pdf")),
     Case("coverage:snapshot", only({"national_admin"}, 302, 403), method="post"),
+    # The data-subject report: BPJS officers of the person's region and national admins; partner
+    # admins and managers 403 (after scope: a person they cannot see is 404 to them).
+    Case("privacy:subject_search", only(OFFICERS, 200, 403)),
+    Case(
+        "privacy:subject_search",
+        only(OFFICERS, 200, 403),
+        method="post",
+        data={"nik": "3673015205900099"},  # nobody: the form says so
+    ),
+    Case("privacy:subject_report", writes(SERANG_SCOPE), worker=SERANG),
+    Case("privacy:subject_report", writes(MALUKU_SCOPE), worker=MALUKU),
+    Case("privacy:subject_report", expect(404), args=(999_999_999,)),
+    Case("privacy:subject_report_download", writes(SERANG_SCOPE), worker=SERANG, args=("pdf",)),
+    Case("privacy:subject_report_download", writes(MALUKU_SCOPE), worker=MALUKU, args=("xlsx",)),
+    Case("privacy:subject_report_download", expect(404), args=(999_999_999, "pdf")),
     Case("ops:status", only({"national_admin"}, 200, 403)),
     Case("healthz", {role: 200 for role in ROLES}),
     Case("set_language", {role: 302 for role in ROLES}, method="post", data={"language": "en"}),
@@ -506,7 +521,7 @@ def test_permission_matrix(
     if case.roster_import:
         args = (_roster_import(case.roster_import).pk,)
     if case.worker:
-        args = _worker_args(case.worker, employment=case.employment)
+        args = (*_worker_args(case.worker, employment=case.employment), *case.args)
     if case.area_institution:
         pk = Institution.objects.get(name=case.area_institution).pk
         args = ("lembaga", str(pk), *case.args)

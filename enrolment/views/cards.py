@@ -15,11 +15,19 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, PersonalField
 from accounts.services import access_log_record
 from enrolment import selectors
 from enrolment.cards import cards_pdf, institution_card_rows, worker_card_row
 from partners.selectors import institution_get, institutions_for
+
+# What a card shows in full (the NIK is masked): name, KPJ, programs, institution.
+CARD_FIELDS = [
+    PersonalField.FULL_NAME,
+    PersonalField.KPJ,
+    PersonalField.ENROLMENT,
+    PersonalField.EMPLOYMENT,
+]
 
 
 def _require_printer(user) -> None:
@@ -63,8 +71,8 @@ def worker_card(request: HttpRequest, pk: int) -> HttpResponse:
         user=user,
         action=AccessLog.Action.EXPORT,
         what=f"kartu peserta pekerja #{worker.pk}",
+        fields=CARD_FIELDS,
         worker=worker,
-        rows=1,
         request=request,
     )
     return _pdf_response(content, f"kartu-peserta-{worker.pk}.pdf")
@@ -90,7 +98,8 @@ def institution_cards(request: HttpRequest, institution_pk: int) -> HttpResponse
         user=user,
         action=AccessLog.Action.EXPORT,
         what=f"kartu peserta lembaga #{institution.pk}",
-        rows=len(rows),
+        fields=CARD_FIELDS,
+        workers=[row.worker.pk for row in rows],
         request=request,
     )
     if skipped:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, PersonalField
 from accounts.services import access_log_record
 from enrolment.contributions import Bill, contribution_bill
 from enrolment.models import ContributionRate
@@ -66,13 +66,24 @@ def _institution(request: HttpRequest, institution_pk: int) -> Institution:
     return institution_get(user=request.user, pk=institution_pk)
 
 
-def _log(request: HttpRequest, action: str, bill: Bill) -> None:
-    """Names and masked NIKs are personal data: each view and export leaves an access row."""
+# What a bill line shows in full (the NIK is masked): name, KPJ, wage basis, programs.
+BILL_FIELDS = [
+    PersonalField.FULL_NAME,
+    PersonalField.KPJ,
+    PersonalField.WAGE,
+    PersonalField.ENROLMENT,
+]
+
+
+def _log(request: HttpRequest, action: str, bill: Bill, lines) -> None:
+    """Names and masked NIKs are personal data: each view and export leaves an access row
+    naming the people of the lines shown (a page) or written (the file)."""
     access_log_record(
         user=request.user,
         action=action,
         what=f"contribution bill {bill.month:%Y-%m} of institution {bill.institution.pk}",
-        rows=bill.workers,
+        fields=BILL_FIELDS,
+        workers=[line.worker_id for line in lines],
         request=request,
     )
 
@@ -88,9 +99,9 @@ def contribution_bill_view(request: HttpRequest, institution_pk: int) -> HttpRes
     context = {"institution": institution, "form": form, "bill": None}
     if month is not None:
         bill = contribution_bill(institution=institution, month=month)
-        _log(request, AccessLog.Action.VIEW, bill)
         payers = bill.payers or ["employer", "worker"]
         page = Paginator(bill.lines, PER_PAGE).get_page(request.GET.get("page"))
+        _log(request, AccessLog.Action.VIEW, bill, page.object_list)
         context |= {
             "bill": bill,
             "page": page,
@@ -184,7 +195,7 @@ def contribution_bill_export(request: HttpRequest, institution_pk: int) -> HttpR
         context = {"institution": institution, "form": form, "bill": None}
         return render(request, "enrolment/contribution_bill.html", context, status=400)
     bill = contribution_bill(institution=institution, month=month)
-    _log(request, AccessLog.Action.EXPORT, bill)
+    _log(request, AccessLog.Action.EXPORT, bill, bill.lines)
     return spreadsheet_response(
         bill_dataset(bill), fmt="xlsx", basename=f"iuran-{institution.pk}-{month:%Y-%m}"
     )

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, PersonalField
 from accounts.services import access_log_record
 from enrolment.registration import (
     PendingRegistration,
@@ -22,6 +22,17 @@ from ops.spreadsheets import CONTENT_TYPES
 from partners.selectors import agreement_get, institution_get
 from partners.views.common import require_officer
 
+# The file's columns that are personal data (see enrolment.registration.LAYOUT).
+FILE_FIELDS = [
+    PersonalField.NIK,
+    PersonalField.FULL_NAME,
+    PersonalField.BIRTH_DATE,
+    PersonalField.SEX,
+    PersonalField.WAGE,
+    PersonalField.EMPLOYMENT,
+    PersonalField.ENROLMENT,
+]
+
 
 def _download(
     request: HttpRequest, rows: list[PendingRegistration], *, subject: str, basename: str
@@ -31,7 +42,8 @@ def _download(
         user=request.user,
         action=AccessLog.Action.EXPORT,
         what=what,
-        rows=len(rows),
+        fields=FILE_FIELDS,
+        workers=[row.worker_id for row in rows],
         request=request,
     )
     today = timezone.localdate()

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models.expressions import RawSQL
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,7 +30,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, PersonalField
 from accounts.services import access_log_record
 from enrolment import selectors, services
 from enrolment.filters import IssueFilter
@@ -38,7 +39,7 @@ from enrolment.imports import COLUMNS, FileRefused
 from enrolment.imports.columns import map_headers
 from enrolment.imports.files import open_rows
 from enrolment.imports.template import DATE_FORMAT, TEXT_COLUMNS
-from enrolment.models import RosterImport, RowIssue
+from enrolment.models import RosterImport, RowIssue, Worker
 from enrolment.tables import ImportTable, IssueTable
 from ops.spreadsheets import CONTENT_TYPES, xlsx_cell
 from partners.selectors import institution_get
@@ -440,6 +441,23 @@ def _template_cell(sheet, column: str, value: object) -> WriteOnlyCell:
     return xlsx_cell(sheet, value)
 
 
+# A roster row holds all of these (the template's columns).
+FAILED_ROW_FIELDS = [
+    PersonalField.NIK,
+    PersonalField.FULL_NAME,
+    PersonalField.BIRTH_DATE,
+    PersonalField.SEX,
+    PersonalField.BIRTH_PLACE,
+    PersonalField.PHONE,
+    PersonalField.ADDRESS,
+    PersonalField.REGENCY,
+    PersonalField.KPJ,
+    PersonalField.EMPLOYMENT,
+    PersonalField.WAGE,
+    PersonalField.ENROLMENT,
+]
+
+
 @login_required
 def roster_failed_rows(request: HttpRequest, pk: int) -> HttpResponse:
     """The rows with errors, read again from the kept file, in the template's columns and with
@@ -472,6 +490,7 @@ def roster_failed_rows(request: HttpRequest, pk: int) -> HttpResponse:
         .iterator(chunk_size=2000)
     )
     by_row = itertools.groupby(errors, key=lambda issue: issue[0])
+    niks: set[str] = set()
     try:
         with (
             services.roster_local_path(roster_import) as path,
@@ -488,6 +507,7 @@ def roster_failed_rows(request: HttpRequest, pk: int) -> HttpResponse:
                 if current[0] != number:
                     continue
                 cells = header.row_values(values)
+                niks.add(_typed_text(cells.get("NIK") or "").strip())
                 written += 1
                 data.append([_template_cell(data, c, cells.get(c)) for c in COLUMNS])
                 for _row, column, message in current[1]:
@@ -502,6 +522,11 @@ def roster_failed_rows(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
         action=AccessLog.Action.EXPORT,
         what=f"baris gagal impor #{roster_import.pk}",
+        fields=FAILED_ROW_FIELDS,
+        # The people of those rows Sinergi already holds; the others are only in the file.
+        workers=Worker.objects.filter(
+            nik__in=RawSQL("SELECT unnest(%s::text[])", [sorted(niks)])  # one parameter, any size
+        ).values_list("pk", flat=True),
         rows=written - 1,  # the header is not a person
         request=request,
     )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, PersonalField
 from accounts.services import access_log_record
 from enrolment import selectors, services
 from enrolment.filters import WorkerFilter
@@ -34,6 +34,21 @@ from ops.spreadsheets import FORMATS, spreadsheet_response
 from partners.views.common import require_reader
 
 PER_PAGE = 25
+# What the person's page shows in full to those who process people (the access log says so).
+DETAIL_FIELDS = [
+    PersonalField.NIK,
+    PersonalField.FULL_NAME,
+    PersonalField.SEX,
+    PersonalField.REGENCY,
+    PersonalField.BIRTH_DATE,
+    PersonalField.BIRTH_PLACE,
+    PersonalField.PHONE,
+    PersonalField.ADDRESS,
+    PersonalField.KPJ,
+    PersonalField.EMPLOYMENT,
+    PersonalField.WAGE,
+    PersonalField.ENROLMENT,
+]
 # The filters' model choices, and the column each option shows (what their __str__ returns).
 CHOICE_LABELS = {"institution": "name", "province": "name", "category": "name", "program": "code"}
 
@@ -101,6 +116,7 @@ def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
             user=user,
             action=AccessLog.Action.VIEW,
             what=f"halaman pekerja #{worker.pk}",
+            fields=DETAIL_FIELDS,
             worker=worker,
             request=request,
         )
@@ -160,6 +176,13 @@ EXPORT_HEADERS = [
     "UPAH",
     "PROGRAM",
 ]
+EXPORT_FIELDS = [
+    PersonalField.NIK,
+    PersonalField.FULL_NAME,
+    PersonalField.EMPLOYMENT,
+    PersonalField.WAGE,
+    PersonalField.ENROLMENT,
+]
 
 
 @login_required
@@ -175,7 +198,9 @@ def worker_export(request: HttpRequest, fmt: str) -> HttpResponse:
     workers = workers.exclude(restricted())  # no export processes a restricted person
     personal = user.sees_personal_data
     dataset = tablib.Dataset(headers=EXPORT_HEADERS)
+    people = []
     for worker in workers.iterator(chunk_size=2000):
+        people.append(worker.pk)
         programs = ",".join(
             f"{e.program.code}:{e.get_status_display()}" for e in worker.listed_enrolments
         )
@@ -196,7 +221,8 @@ def worker_export(request: HttpRequest, fmt: str) -> HttpResponse:
             user=user,
             action=AccessLog.Action.EXPORT,
             what="daftar pekerja",
-            rows=len(dataset),
+            fields=EXPORT_FIELDS,
+            workers=people,
             request=request,
         )
     return spreadsheet_response(dataset, fmt=fmt, basename="pekerja")

@@ -28,6 +28,7 @@ NAVIGATION = {
         "Berkas BPJS",
         "Cakupan",
         "Wilayah",
+        "Subjek data",
         "Status sistem",
         "Administrasi",
     ],
@@ -40,6 +41,7 @@ NAVIGATION = {
         "Berkas BPJS",
         "Cakupan",
         "Wilayah",
+        "Subjek data",
     ],
     "branch_officer": [
         "Beranda",
@@ -50,6 +52,7 @@ NAVIGATION = {
         "Berkas BPJS",
         "Cakupan",
         "Wilayah",
+        "Subjek data",
     ],
     "manager": ["Beranda", "Mitra", "Perjanjian", "Pekerja", "Cakupan"],
     "banten_partner_admin": [
@@ -96,6 +99,7 @@ EVERY_LINK = [
     "Berkas BPJS",
     "Cakupan",
     "Wilayah",
+    "Subjek data",
     "Status sistem",
     "Administrasi",
 ]
@@ -194,6 +198,7 @@ def test_the_language_switch_turns_the_interface_english_and_back(
             "Berkas BPJS",
             "Cakupan",
             "Wilayah",
+            "Subjek data",
         ]
     )
     expect(page.locator("html")).to_have_attribute("lang", "id")
@@ -211,6 +216,7 @@ def test_the_language_switch_turns_the_interface_english_and_back(
             "BPJS files",
             "Coverage",
             "Regions",
+            "Data subjects",
         ]
     )
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -230,6 +236,7 @@ def test_the_language_switch_turns_the_interface_english_and_back(
             "Berkas BPJS",
             "Cakupan",
             "Wilayah",
+            "Subjek data",
         ]
     )
     expect(page.locator("html")).to_have_attribute("lang", "id")

@@ -48,6 +48,7 @@ from enrolment.imports.generate import generate_rows, load_choices, write_csv, w
 from enrolment.imports.validation import mask_nik
 from enrolment.models import Enrolment, Program, Worker
 from partners.models import Institution
+from privacy.bench import access_log_bench
 from regions.models import Office, Regency
 
 FILES = Path(settings.BASE_DIR) / ".data" / "bench" / "files"
@@ -115,6 +116,13 @@ class Command(BaseCommand):
             help=f"seconds of {LOAD_CLIENTS} concurrent HTTP clients on the dashboards and the "
             "worker list, after the dashboards (0: no load test)",
         )
+        parser.add_argument(
+            "--access-log-rows",
+            type=int,
+            default=10_000_000,
+            help="generated access-log rows the breach query (access_report) is timed on, after "
+            "the load test (0: no access report)",
+        )
 
     def handle(
         self,
@@ -126,6 +134,7 @@ class Command(BaseCommand):
         explain: bool,
         coverage_rounds: int,
         load_seconds: int,
+        access_log_rows: int,
         **options,
     ):
         if os.environ.get("SINERGI_BENCH") != "1" or not connection.settings_dict["NAME"].endswith(
@@ -148,6 +157,8 @@ class Command(BaseCommand):
             self._coverage(
                 institution, rounds=coverage_rounds, load_seconds=load_seconds, explain=explain
             )
+        if access_log_rows:  # on the same workers; empties the access log again
+            self.stdout.write(access_log_bench(access_log_rows))
         if xlsx:
             path = _roster(xlsx, "xlsx")
             result = _pipeline(path, institution)
