@@ -723,7 +723,7 @@ def _roster(rows: int, fmt: str) -> Path:
 
 def _empty_worker_tables() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(WORKER_TABLES)} RESTART IDENTITY")
+        cursor.execute(f"TRUNCATE {', '.join(WORKER_TABLES)} RESTART IDENTITY CASCADE")
         cursor.execute("VACUUM ANALYZE")  # every run starts from the same state
 
 
