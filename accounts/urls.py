@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
 
 from accounts import views
 
@@ -33,5 +33,4 @@ urlpatterns = [
     path("akun/keamanan/atur-ulang/", views.reset_second_factor, name="second_factor_reset"),
     # The data-subject report, beside the accounts that answer for it (config/urls.py is not
     # this change's to edit).
-    path("privasi/", include("privacy.urls")),
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("mitra/", include("partners.urls")),
     path("wilayah/", include("regions.urls")),
     path("cakupan/", include("coverage.urls")),
+    path("privasi/", include("privacy.urls")),
     path("", include("enrolment.urls")),  # unggah/ (roster imports) and pekerja/ (workers)
     path("", include("ops.urls")),
     path("healthz", healthz, name="healthz"),

@@ -231,6 +231,17 @@ def test_changes_the_user_made_are_listed_with_the_fields_they_changed(
     )
 
 
+def test_the_people_an_import_wrote_are_listed_for_the_user_who_confirmed_it(people):
+    today = dt.date.today().isoformat()
+
+    lines = body(report("--user", "mitra.serang", "--since", today, "--until", today))
+
+    assert {line[5] for line in lines} == {str(person(n).pk) for n in range(1, 6)}
+    assert "nik" in {field for line in lines for field in line[8].split(",")}
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    assert body(report("--user", "mitra.serang", "--since", yesterday, "--until", yesterday)) == []
+
+
 def test_csv_and_xlsx_are_written_to_the_named_file(accesses, tmp_path):
     window = ["--user", "petugas.serang", "--since", "2026-03-01", "--until", "2026-03-31"]
     call_command(
