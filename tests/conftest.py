@@ -7,6 +7,7 @@ so they ask for `reference_data` again, which reloads what is missing.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
@@ -168,26 +169,34 @@ def _test_database_url() -> str:
     return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
 
 
-def start_worker(hostname: str) -> subprocess.Popen:
-    """A worker on both queues with the solo pool, answering pings; the caller stops it."""
+def start_worker(
+    hostname: str, output: Path | None = None, *, loglevel: str = "WARNING"
+) -> subprocess.Popen:
+    """A worker on both queues with the solo pool, answering pings; the caller stops it. With
+    `output`, its stdout and stderr are appended to that file."""
     env = dict(os.environ, DATABASE_URL=_test_database_url())
-    worker = subprocess.Popen(
-        celery_worker_argv(
-            "--pool",
-            "solo",
-            "--hostname",
-            hostname,
-            "--loglevel",
-            "WARNING",
-            "--without-mingle",
-            "--without-gossip",
-        ),
-        cwd=ROOT,
-        env=env,
-    )
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(output.open("ab")) if output is not None else None
+        worker = subprocess.Popen(
+            celery_worker_argv(
+                "--pool",
+                "solo",
+                "--hostname",
+                hostname,
+                "--loglevel",
+                loglevel,
+                "--without-mingle",
+                "--without-gossip",
+            ),
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT if log is not None else None,
+        )
     deadline = time.monotonic() + 60
     while not celery_app.control.ping(destination=[hostname], timeout=0.5):
-        assert worker.poll() is None, "the Celery worker exited while starting"
+        said = output.read_text()[-2000:] if output is not None else "see its output above"
+        assert worker.poll() is None, f"the Celery worker exited while starting: {said}"
         assert time.monotonic() < deadline, "the Celery worker did not answer within 60 s"
     return worker
 
@@ -209,3 +218,4 @@ def stop_worker(worker: subprocess.Popen) -> None:
         worker.wait(20)
     except subprocess.TimeoutExpired:
         worker.kill()
+        worker.wait(10)

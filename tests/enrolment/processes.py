@@ -18,8 +18,6 @@ from pathlib import Path
 import redis
 
 from config.celery import app as celery_app
-from config.embedded import celery_worker_argv
-from tests.conftest import ROOT, _test_database_url
 
 
 def redis_server_binary() -> str | None:
@@ -118,42 +116,6 @@ def _forget_connections() -> None:
     celery_app._backend_cache = None
     with contextlib.suppress(AttributeError):
         del celery_app._local.backend
-
-
-def start_worker(hostname: str, output: Path, *, loglevel: str = "WARNING") -> subprocess.Popen:
-    """A worker on both queues (solo pool), its stdout and stderr kept in `output`."""
-    env = dict(os.environ, DATABASE_URL=_test_database_url())
-    with output.open("ab") as log:
-        worker = subprocess.Popen(
-            celery_worker_argv(
-                "--pool",
-                "solo",
-                "--hostname",
-                hostname,
-                "--loglevel",
-                loglevel,
-                "--without-mingle",
-                "--without-gossip",
-            ),
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while not celery_app.control.ping(destination=[hostname], timeout=0.5):
-        assert worker.poll() is None, f"the Celery worker exited: {output.read_text()[-2000:]}"
-        assert time.monotonic() < deadline, "the Celery worker did not answer within 60 s"
-    return worker
-
-
-def stop_worker(worker: subprocess.Popen) -> None:
-    worker.terminate()
-    try:
-        worker.wait(20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait(10)
 
 
 def wait_for(condition, *, seconds: float = 45, what: str = "", every=None) -> None:

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from enrolment import services
 from enrolment.models import Employment, Enrolment, ImportEvent, RosterImport, Worker
-from tests.conftest import _test_database_url
-from tests.enrolment.processes import start_worker, stop_worker, wait_for
+from tests.conftest import _test_database_url, start_worker, stop_worker
+from tests.enrolment.processes import wait_for
 from tests.enrolment.rosters import roster_file, row
 
 pytestmark = pytest.mark.worker

@@ -17,7 +17,8 @@ import pytest
 from config.celery import app as celery_app
 from enrolment import services
 from enrolment.models import ImportEvent, RosterImport, Worker
-from tests.enrolment.processes import RedisServer, start_worker, stop_worker, wait_for
+from tests.conftest import start_worker, stop_worker
+from tests.enrolment.processes import RedisServer, wait_for
 from tests.enrolment.rosters import roster_file, row
 
 pytestmark = pytest.mark.worker
