@@ -10,6 +10,7 @@ expiry, sign-out, or a reset of the device by a national administrator.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -42,7 +43,7 @@ class SecondFactorMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return None
-        device = totp_device_of(user)
+        device = _device_of(request, user)
         if device is None and not user.needs_second_factor:
             return None  # a manager who has not set one up
         request.second_factor_pending = True  # the navigation stays empty until it is passed
@@ -55,3 +56,46 @@ class SecondFactorMiddleware:
         if request.method == "GET":
             url = f"{url}?{urlencode({'next': request.get_full_path()})}"
         return redirect(url)
+
+
+# A manager who has no app is looked up again at most once a minute per session, not on every
+# request: one query less a page for those who read dashboards all day. An app set up in
+# another session is asked for within the minute.
+NO_APP_SEEN = "_second_factor_absent_at"
+LOOK_AGAIN_AFTER = 60  # seconds
+
+
+def _device_of(request: HttpRequest, user):
+    optional = not user.needs_second_factor
+    if optional and time.time() - request.session.get(NO_APP_SEEN, 0) < LOOK_AGAIN_AFTER:
+        return None
+    device = totp_device_of(user)
+    if device is None and optional:
+        request.session[NO_APP_SEEN] = int(time.time())
+    return device
+
+
+class SessionRenewalMiddleware:
+    """Idle expiry without a database write per request. The session is saved again, which moves
+    its end SESSION_COOKIE_AGE further, when a minute has passed since it last was; so a session
+    ends after 29 to 30 minutes without a request (SESSION_SAVE_EVERY_REQUEST would write the
+    session on every page). Sits right after SessionMiddleware, which then saves it."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed:
+            return response
+        if session.modified:  # saved anyway (a sign-in, say): the minute starts now
+            if not session.is_empty():
+                session[RENEWED_AT] = int(time.time())
+        elif session.session_key and time.time() - session.get(RENEWED_AT, 0) >= RENEW_AFTER:
+            session[RENEWED_AT] = int(time.time())
+        return response
+
+
+RENEWED_AT = "_renewed_at"
+RENEW_AFTER = 60  # seconds

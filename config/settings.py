@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Saves the session again once a minute of use (idle expiry), not on every request.
+    "accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -271,7 +273,7 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Shared office PCs: a session ends after idle time and when the browser closes.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # accounts.middleware.SessionRenewalMiddleware renews it
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Security -------------------------------------------------------------------------------------

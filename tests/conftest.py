@@ -24,6 +24,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.demo import demo_seed
+from accounts.middleware import RENEWED_AT
 from accounts.models import User
 from config.celery import app as celery_app
 from config.embedded import celery_worker_argv
@@ -82,6 +83,7 @@ def pass_second_factor(client, user: User) -> TOTPDevice:
         device = TOTPDevice.objects.create(user=user, name=TEST_DEVICE, confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[RENEWED_AT] = int(time.time())  # as a sign-in through the page stamps it
     session.save()
     return device
 
