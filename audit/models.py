@@ -25,6 +25,10 @@ TRAILED_TABLES = {
 }
 
 
+# A created or deleted row is recorded whole, with these columns, which say no more than `at`.
+STAMPS = frozenset({"created_at", "updated_at"})
+
+
 class Event(models.Model):
     class Action(models.TextChoices):
         INSERT = "I", _("Created")
@@ -90,6 +94,8 @@ class Event(models.Model):
 
     @property
     def changes(self) -> list[tuple[str, object, object]]:
-        """(column, before, after) for each column the event records."""
+        """(column, before, after) for each column the event records, without the row's own
+        time stamps (the event has its time)."""
         before, after = self.before or {}, self.after or {}
-        return [(key, before.get(key), after.get(key)) for key in sorted({*before, *after})]
+        keys = sorted({*before, *after} - STAMPS)
+        return [(key, before.get(key), after.get(key)) for key in keys]

@@ -453,7 +453,9 @@ class Enrolment(models.Model):
 
 
 class EnrolmentChange(models.Model):
-    """An enrolment's history: each status move, by whom or by which import, and when."""
+    """An enrolment's history: each status move, by whom or by which import, and when. An
+    enrolment a roster created records that itself (created_at, source_import): the import writes
+    no row for it (selectors._enrolment_entries puts it first in the history)."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="history")
     before = models.CharField(max_length=10, blank=True)

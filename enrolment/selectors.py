@@ -261,6 +261,26 @@ def _readable(field, value) -> str:
     return str(value)
 
 
+def _enrolment_entries(enrolment: Enrolment) -> list:
+    """The enrolment's history, newest first, beginning with its creation: an import's enrolment
+    records that itself (created pending by the import its confirming user applied) rather than
+    in an EnrolmentChange row; one added by hand, and the imports of before, have the row."""
+    entries = list(enrolment.history.all())
+    roster_import = enrolment.source_import
+    if roster_import is not None and not any(change.before == "" for change in entries):
+        entries.append(
+            EnrolmentChange(
+                enrolment=enrolment,
+                before="",
+                after=Enrolment.Status.PENDING,
+                actor=roster_import.applied_by,
+                roster_import=roster_import,
+                at=enrolment.created_at,
+            )
+        )
+    return entries
+
+
 def worker_detail(*, user: User, worker: Worker) -> WorkerDetail:
     """The person's employments, enrolments (each with its history), field changes and
     restrictions of processing, in seven queries: employments, enrolments, their history,
@@ -271,7 +291,7 @@ def worker_detail(*, user: User, worker: Worker) -> WorkerDetail:
         )
     )
     enrolments = list(
-        worker.enrolments.select_related("program", "agreement")
+        worker.enrolments.select_related("program", "agreement", "source_import__applied_by")
         .prefetch_related(
             Prefetch(
                 "history",
@@ -285,6 +305,7 @@ def worker_detail(*, user: User, worker: Worker) -> WorkerDetail:
     changes = list(worker.changes.select_related("roster_import").order_by("-at", "-pk"))
     import_ids = {e.source_import_id for e in employments} | {c.roster_import_id for c in changes}
     import_ids |= {h.roster_import_id for e in enrolments for h in e.history.all()}
+    import_ids |= {e.source_import_id for e in enrolments}
     import_ids.discard(None)
     institution_ids = {e.institution_id for e in employments}
     institution_ids |= {e.agreement.institution_id for e in enrolments if e.agreement}
@@ -296,7 +317,8 @@ def worker_detail(*, user: User, worker: Worker) -> WorkerDetail:
         employment.in_scope = employment.institution_id in in_scope
     labels = dict(Enrolment.Status.choices)
     for enrolment in enrolments:
-        for change in enrolment.history.all():
+        enrolment.entries = _enrolment_entries(enrolment)
+        for change in enrolment.entries:
             change.before_label = str(labels.get(change.before, change.before))
             change.after_label = str(labels.get(change.after, change.after))
     fields = {f.name: f for f in Worker._meta.concrete_fields}

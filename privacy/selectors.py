@@ -394,7 +394,8 @@ ORDER BY a.at, a.id, p.worker_id
 # or deleted rows) or, for an update of other columns, in the row as it is.
 CHANGES_SQL = """
 SELECT e.at, u.username, host(e.ip), e.table_name, e.row_id, p.person, w.nik, w.full_name,
-       ARRAY(SELECT jsonb_object_keys(COALESCE(e.after, e.before)))
+       ARRAY(SELECT k FROM jsonb_object_keys(COALESCE(e.after, e.before)) k
+             WHERE k NOT IN ('created_at', 'updated_at'))
 FROM audit_event e
 LEFT JOIN accounts_user u ON u.id = e.actor_id
 LEFT JOIN enrolment_employment em ON e.table_name = 'enrolment_employment' AND em.id = e.row_id

@@ -4,8 +4,9 @@ Workers are upserted by NIK (only changed fields written, the values before kept
 WorkerChange), employments by worker × institution × work unit. A row with TGL_BERHENTI then
 ends its employment, and the worker's enrolments with it unless another employment keeps them
 (the rule of services.employment_end). The other rows get enrolments for the programs of the
-row or of the agreement, pending registration. Every enrolment created or ended gets its
-EnrolmentChange row, tied to the import. Empty optional cells never erase what is known.
+row or of the agreement, pending registration. Every enrolment ended gets its EnrolmentChange
+row, tied to the import; one created names its import itself (source_import). Empty optional
+cells never erase what is known.
 """
 
 from __future__ import annotations
@@ -181,26 +182,21 @@ WITH leaving AS MATERIALIZED (
 SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM history)
 """
 
-# A row with TGL_BERHENTI is a worker who left: no enrolment for them.
+# A row with TGL_BERHENTI is a worker who left: no enrolment for them. An enrolment's creation
+# is its own record (created_at, source_import, and the import's confirming user; the trail has it
+# too): no EnrolmentChange row repeats it, which cost a third of this phase (models.Enrolment).
 ENROLMENTS_SQL = """
-WITH created AS (
-  INSERT INTO enrolment_enrolment
-    (worker_id, program_id, agreement_id, source_import_id, status, rejected_reason, end_reason,
-     created_at, updated_at)
-  SELECT w.id, p.id, %(agreement)s, %(import)s, 'pending', '', '', now(), now()
-  FROM enrolment_stagedrow s
-  JOIN enrolment_worker w ON w.nik = s.nik
-  JOIN enrolment_program p
-    ON p.code = ANY(CASE WHEN cardinality(s.programs) > 0 THEN s.programs
-                         ELSE %(default_programs)s::varchar[] END)
-  WHERE s.roster_import_id = %(import)s AND s.ended_on IS NULL
-  ON CONFLICT (worker_id, program_id) DO NOTHING
-  RETURNING id
-)
-INSERT INTO enrolment_enrolmentchange
-  (enrolment_id, before, after, actor_id, roster_import_id, note, at)
-SELECT id, '', 'pending', %(actor)s, %(import)s, '', now()
-FROM created
+INSERT INTO enrolment_enrolment
+  (worker_id, program_id, agreement_id, source_import_id, status, rejected_reason, end_reason,
+   created_at, updated_at)
+SELECT w.id, p.id, %(agreement)s, %(import)s, 'pending', '', '', now(), now()
+FROM enrolment_stagedrow s
+JOIN enrolment_worker w ON w.nik = s.nik
+JOIN enrolment_program p
+  ON p.code = ANY(CASE WHEN cardinality(s.programs) > 0 THEN s.programs
+                       ELSE %(default_programs)s::varchar[] END)
+WHERE s.roster_import_id = %(import)s AND s.ended_on IS NULL
+ON CONFLICT (worker_id, program_id) DO NOTHING
 """
 
 

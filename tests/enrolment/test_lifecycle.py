@@ -74,7 +74,7 @@ def test_payment_through_this_month_is_active_and_an_older_one_inactive(applied,
     )
     jkm.refresh_from_db()
     assert jkm.status == "inactive"
-    assert [c.after for c in jkm.history.all()] == ["inactive", "active", "registered", "pending"]
+    assert [c.after for c in jkm.history.all()] == ["inactive", "active", "registered"]
 
 
 def test_a_pending_enrolment_cannot_be_paid_or_jump_to_active(applied):

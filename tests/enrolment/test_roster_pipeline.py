@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from enrolment import services
+from enrolment import selectors, services
 from enrolment.models import (
     Employment,
     Enrolment,
@@ -91,11 +91,6 @@ def test_each_enrolment_a_roster_creates_names_the_import_and_starts_its_history
     )
 
     assert (first.enrolments_created, second.enrolments_created) == (3, 1)
-    for enrolment in Enrolment.objects.all():
-        change = enrolment.history.get()  # the enrolments the second roster found are untouched
-        assert (change.before, change.after) == ("", "pending")
-        assert change.roster_import_id == enrolment.source_import_id
-        assert change.at is not None
     by_import = {
         ri.pk: sorted(
             Enrolment.objects.filter(source_import=ri).values_list("worker__nik", flat=True)
@@ -103,7 +98,22 @@ def test_each_enrolment_a_roster_creates_names_the_import_and_starts_its_history
         for ri in (first, second)
     }
     assert by_import == {first.pk: [row(1)["NIK"]] * 3, second.pk: [row(2)["NIK"]]}
-    assert EnrolmentChange.objects.count() == Enrolment.objects.count() == 4
+    # The creation is the enrolment's own record: the import writes no history row for it...
+    assert not EnrolmentChange.objects.exists()
+    # ...and the worker's page begins each enrolment's history with it, naming the import and
+    # who confirmed it (the enrolments the second roster found are untouched).
+    for serial, roster_import in ((1, first), (2, second)):
+        worker = Worker.objects.get(nik=row(serial)["NIK"])
+        detail = selectors.worker_detail(user=serang_partner_admin, worker=worker)
+        for enrolment in detail.enrolments:
+            [entry] = enrolment.entries
+            assert (entry.before, entry.after, entry.after_label) == (
+                "",
+                "pending",
+                "Menunggu pendaftaran",
+            )
+            assert entry.roster_import_id == roster_import.pk
+            assert entry.actor == serang_partner_admin and entry.at == enrolment.created_at
 
 
 def test_applying_again_changes_nothing(serang_partner_admin, serang):
