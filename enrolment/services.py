@@ -15,10 +15,11 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.errors import LockNotAvailable
 
 from accounts.models import User
 from audit.context import audit_stamp
@@ -521,6 +522,19 @@ def _refuse_restricted_rows(import_id: int) -> tuple[int, int]:
     return refused, warned
 
 
+# An apply and the setting of a restriction exclude each other. The apply holds this lock shared
+# from before it looks for restricted people until it commits; worker_restrict takes it alone.
+# So no one is restricted between that look and the apply's writes (the restriction waits for
+# the applies under way, and an apply starting meanwhile waits for the restriction and sees it).
+RESTRICTIONS_LOCK = (LOCK_CLASS + 1, 0)
+RESTRICTION_WAIT = "10s"  # then the officer is asked to try again
+
+
+def _hold_restrictions_still() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", RESTRICTIONS_LOCK)
+
+
 def _refuse_restricted_before_apply(roster_import: RosterImport) -> None:
     """A person restricted between the check and the apply is skipped too, and the import's
     counts follow. Runs inside the apply's transaction."""
@@ -598,6 +612,7 @@ def roster_apply(*, import_id: int) -> RosterImport | None:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, import_id])
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             audit_stamp(actor_id=roster_import.applied_by_id, roster_import_id=import_id)
+            _hold_restrictions_still()
             _refuse_restricted_before_apply(roster_import)
             counts, timings = apply.apply_staged(
                 import_id=import_id,
@@ -659,6 +674,7 @@ def _settle(roster_import: RosterImport) -> RosterImport:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, import_id])
             audit_stamp(actor_id=roster_import.applied_by_id, roster_import_id=import_id)
+            _hold_restrictions_still()
             _refuse_restricted_before_apply(roster_import)
             outcome = settle.apply_staged(
                 import_id=import_id,
@@ -825,6 +841,36 @@ class EnrolmentError(Exception):
     """An expected refusal, in words the officer can act on."""
 
 
+# worker_restrict takes the worker's row FOR UPDATE, which conflicts with FOR KEY SHARE: a change
+# by hand that holds the row waits for a restriction being set and then reads it, and a
+# restriction waits for a change already under way. KEY SHARE conflicts with nothing else the
+# imports or the other changes take on a worker (their updates take NO KEY UPDATE), so the check
+# adds no wait and no lock order between them.
+WORKER_KEY_SHARE_SQL = "SELECT 1 FROM enrolment_worker WHERE id = %s FOR KEY SHARE"
+
+
+def _require_unrestricted(worker_id: int) -> None:
+    """While the worker's processing is restricted their records are only stored: a change by
+    hand is refused until the restriction is lifted. Call inside the service's transaction,
+    before its first write."""
+    with connection.cursor() as cursor:
+        cursor.execute(WORKER_KEY_SHARE_SQL, [worker_id])
+    since = (
+        Restriction.objects.filter(worker_id=worker_id, lifted_at__isnull=True)
+        .values_list("set_at", flat=True)
+        .first()
+    )
+    if since is not None:
+        raise EnrolmentError(
+            _(
+                "The processing of this person's data has been restricted since %(date)s, so "
+                "their records cannot be changed. A BPJS officer must first lift the "
+                "restriction on the person's page; then try again."
+            )
+            % {"date": f"{timezone.localtime(since):%d-%m-%Y}"}
+        )
+
+
 def _enrolment_move(
     enrolment: Enrolment,
     to: str,
@@ -881,6 +927,7 @@ def enrolment_add(
             _("%(program)s is not a program this worker can have under this agreement.")
             % {"program": program.code}
         )
+    _require_unrestricted(worker.pk)
     enrolment, created = Enrolment.objects.get_or_create(
         worker=worker, program=program, defaults={"agreement": agreement}
     )
@@ -903,6 +950,8 @@ def enrolment_register(
     kpj = "".join(kpj.split())
     if not (kpj.isdigit() and len(kpj) == 11):
         raise EnrolmentError(_("A KPJ number has 11 digits."))
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    _require_unrestricted(enrolment.worker_id)
     worker = enrolment.worker
     if worker.kpj and worker.kpj != kpj:
         raise EnrolmentError(
@@ -932,6 +981,7 @@ def enrolment_record_payment(
     """Paid through a month: active when that covers the current month, otherwise inactive."""
     month = paid_through.replace(day=1)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    _require_unrestricted(enrolment.worker_id)
     if enrolment.status in {Status.PENDING, Status.ENDED}:
         raise EnrolmentError(_("Only a registered enrolment can record a payment."))
     status = Status.ACTIVE if month >= today.replace(day=1) else Status.INACTIVE
@@ -969,6 +1019,7 @@ def enrolment_end(
 ) -> Enrolment:
     if reason not in EndReason.values:
         raise EnrolmentError(_("Choose why the enrolment ends."))
+    _require_unrestricted(enrolment.worker_id)  # the move locks the enrolment
     return _enrolment_move(
         enrolment, Status.ENDED, by=by, note=note, ended_on=ended_on, end_reason=reason
     )
@@ -988,6 +1039,7 @@ def employment_end(
     if reason not in EndReason.values:
         raise EnrolmentError(_("Choose why the employment ends."))
     locked = Employment.objects.select_for_update().get(pk=employment.pk)
+    _require_unrestricted(locked.worker_id)
     if locked.ended_on is not None:
         raise EnrolmentError(_("This employment has already ended."))
     if ended_on < locked.start_date:
@@ -1017,8 +1069,9 @@ def employment_end(
 
 # --- Restriction of processing (UU 27/2022, "pembatasan pemrosesan") ----------------------------
 #
-# While a worker has an open Restriction, imports skip their rows (`worker_restricted`) and the
-# exports that list people leave them out. Computations over what is already held go on: the
+# While a worker has an open Restriction, imports skip their rows (`worker_restricted`), the
+# exports that list people leave them out and the changes by hand above refuse
+# (`_require_unrestricted`). Computations over what is already held go on: the
 # nightly arrears run keeps an enrolment's status true to the calendar, and coverage figures count
 # people without naming anyone (README, "Restriction of processing").
 
@@ -1047,6 +1100,7 @@ def worker_restrict(*, worker: Worker, reason: str, by: User) -> Restriction:
     it, when and why (and later who lifted it)."""
     _require_restriction_handler(by, worker)
     reason = _reason(reason, _("Write why the processing is restricted."))
+    _wait_for_applies_under_way()
     Worker.objects.select_for_update().filter(pk=worker.pk).first()  # one decision at a time
     if Restriction.objects.filter(worker=worker, lifted_at__isnull=True).exists():
         raise EnrolmentError(_("The processing of this person's data is already restricted."))
@@ -1055,6 +1109,25 @@ def worker_restrict(*, worker: Worker, reason: str, by: User) -> Restriction:
     restriction.save()
     log.info("worker %s: processing restricted (restriction %s)", worker.pk, restriction.pk)
     return restriction
+
+
+def _wait_for_applies_under_way() -> None:
+    """Take RESTRICTIONS_LOCK alone, waiting RESTRICTION_WAIT at most for the applies that hold
+    it; past that, the officer is asked to try again."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [RESTRICTION_WAIT])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", RESTRICTIONS_LOCK)
+            cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+    except OperationalError as error:
+        if not isinstance(error.__cause__, LockNotAvailable):
+            raise
+        raise EnrolmentError(
+            _(
+                "A roster or BPJS file is being applied right now and may include this person. "
+                "Try again in a minute."
+            )
+        ) from None
 
 
 @transaction.atomic

@@ -46,8 +46,9 @@ def worker_restrict(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         act=services.worker_restrict,
         done=_(
-            "The processing of this person's data is restricted: imports skip their rows and "
-            "exports leave them out until the restriction is lifted."
+            "The processing of this person's data is restricted: imports skip their rows, "
+            "exports leave them out and their records cannot be changed until the restriction "
+            "is lifted."
         ),
     )
 

@@ -1,10 +1,14 @@
 """Restriction of processing (UU 27/2022): a restricted person's rows are skipped by every import,
-every export that lists people leaves them out, and only BPJS officers who see them decide."""
+every export that lists people leaves them out, their records cannot be changed by hand, and only
+BPJS officers who see them decide."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import threading
+import time
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -17,10 +21,26 @@ from openpyxl import load_workbook
 from coverage import services as coverage_services
 from enrolment import services
 from enrolment.contributions import contribution_bill
-from enrolment.models import Employment, Enrolment, Restriction, RosterImport, StagedRow, Worker
+from enrolment.models import (
+    Employment,
+    Enrolment,
+    Program,
+    Restriction,
+    RosterImport,
+    StagedRow,
+    Worker,
+)
 from partners.models import Institution
 from tests.enrolment.rosters import roster_file, row
-from tests.enrolment.test_result_imports import KPJ, PAYMENT, REGISTRATION, payments, results, run
+from tests.enrolment.test_result_imports import (
+    KPJ,
+    PAYMENT,
+    REGISTRATION,
+    payments,
+    results,
+    run,
+    statuses,
+)
 
 SERANG = "Kantor Kemenag Kota Serang"
 REASON = "Permintaan subjek data 12-11-2026: keberatan atas keakuratan data"
@@ -127,6 +147,105 @@ def test_a_person_restricted_after_the_check_is_skipped_when_the_import_is_appli
     assert Employment.objects.get(worker=worker(1)).wage == 2_000_000
 
 
+def _waiting_on_a_lock(thread: threading.Thread) -> bool:
+    """Whether another backend of this database waits on a lock, polled while `thread` runs."""
+    for _ in range(200):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        if not thread.is_alive():
+            return False
+        time.sleep(0.05)
+    return False
+
+
+def _while_restricting(serial: int, by, act) -> bool:
+    """Runs `act` in a thread of its own while a restriction of worker `serial` is set but not yet
+    committed, then commits it; whether `act` waited on a lock meanwhile."""
+    restricted, commit = threading.Event(), threading.Event()
+
+    def restrict_then_wait_to_commit():
+        try:
+            with transaction.atomic():
+                restrict(serial, by)
+                restricted.set()
+                commit.wait(timeout=10)
+        finally:
+            connection.close()
+
+    def acting():
+        try:
+            act()
+        finally:
+            connection.close()
+
+    restricting = threading.Thread(target=restrict_then_wait_to_commit)
+    restricting.start()
+    assert restricted.wait(timeout=10)
+    other = threading.Thread(target=acting)
+    other.start()
+    waited = _waiting_on_a_lock(other)
+    commit.set()
+    restricting.join()
+    other.join()
+    return waited
+
+
+def test_an_apply_under_way_holds_a_restriction_back_until_the_officer_is_asked_to_try_again(
+    rostered, branch_officer, transactional_db, monkeypatch
+):
+    monkeypatch.setattr(services, "RESTRICTION_WAIT", "300ms")
+    applying, done = threading.Event(), threading.Event()
+
+    def an_apply_under_way():
+        try:
+            with transaction.atomic():
+                services._hold_restrictions_still()
+                applying.set()
+                done.wait(timeout=10)
+        finally:
+            connection.close()
+
+    apply_thread = threading.Thread(target=an_apply_under_way)
+    apply_thread.start()
+    assert applying.wait(timeout=10)
+    try:
+        with pytest.raises(services.EnrolmentError, match="Coba lagi"):
+            restrict(1, branch_officer)
+    finally:
+        done.set()
+        apply_thread.join()
+
+    assert not Restriction.objects.exists()
+    assert restrict(1, branch_officer).is_open  # once the apply is over
+
+
+def test_an_apply_started_while_a_restriction_is_set_waits_for_it_and_skips_the_person(
+    rostered, serang, serang_partner_admin, branch_officer, transactional_db
+):
+    """Checked before the restriction, applied while it is being set: the apply waits for the
+    restriction's transaction, then finds the person restricted and leaves them as they were."""
+    checked = check(
+        serang_partner_admin, serang, [row(1, UPAH="3.000.000"), row(2, UPAH="3.000.000")]
+    )
+    services.roster_confirm(by=serang_partner_admin, roster_import=checked, enqueue=False)
+
+    waited = _while_restricting(
+        1, branch_officer, lambda: services.roster_apply(import_id=checked.pk)
+    )
+
+    assert waited  # the apply waited for the restriction's transaction
+    checked.refresh_from_db()
+    assert (checked.status, checked.rows_valid, checked.rows_error) == ("applied", 1, 1)
+    assert checked.issues.get().code == "worker_restricted"
+    assert Employment.objects.get(worker=worker(1)).wage == 2_000_000
+    assert Employment.objects.get(worker=worker(2)).wage == 3_000_000
+
+
 def test_the_restriction_check_is_one_statement_whatever_the_number_of_rows(
     rostered, serang, serang_partner_admin, branch_officer
 ):
@@ -179,6 +298,194 @@ def test_registration_results_and_payments_skip_a_restricted_person(
     assert set(Enrolment.objects.filter(worker=worker(1)).values_list("status", flat=True)) == {
         "registered"
     }
+
+
+# --- changes by hand ----------------------------------------------------------------------------
+
+
+def since(restriction: Restriction) -> str:
+    """The date the refusal names, as the officer reads it."""
+    return re.escape(f"{timezone.localtime(restriction.set_at):%d-%m-%Y}")
+
+
+def end_employment(client, serial: int):
+    employment = Employment.objects.get(worker=worker(serial))
+    return client.post(
+        reverse("enrolment:employment_end", args=[worker(serial).pk, employment.pk]),
+        {"ended_on": dt.date.today().isoformat(), "reason": "resigned"},
+        follow=True,
+    )
+
+
+def test_ending_a_restricted_persons_employment_is_refused_with_a_message_on_their_page(
+    client, rostered, serang_partner_admin, branch_officer
+):
+    restriction = restrict(1, branch_officer)
+    client.force_login(serang_partner_admin)
+
+    response = end_employment(client, 1)
+
+    assert response.status_code == 200  # the person's page, not an error page
+    [message] = response.context["messages"]
+    assert message.level_tag == "error" and re.search(since(restriction), str(message))
+    assert Employment.objects.get(worker=worker(1)).ended_on is None
+    assert set(statuses(1).values()) == {"pending"}
+
+
+def test_a_restricted_persons_page_offers_no_employment_end_and_says_why(
+    client, rostered, serang_partner_admin, branch_officer
+):
+    client.force_login(serang_partner_admin)
+    page = reverse("enrolment:worker_detail", args=[worker(1).pk])
+    assert 'data-testid="employment-end"' in client.get(page).content.decode()
+
+    restrict(1, branch_officer)
+    shown = client.get(page).content.decode()
+
+    assert 'data-testid="employment-end"' not in shown
+    assert "pekerjaan serta kepesertaannya tidak dapat diubah" in shown
+
+
+def test_after_the_lift_the_same_employment_ends(
+    client, rostered, serang_partner_admin, branch_officer
+):
+    restrict(1, branch_officer)
+    client.force_login(serang_partner_admin)
+    end_employment(client, 1)
+    services.worker_restriction_lift(worker=worker(1), reason="Selesai", by=branch_officer)
+
+    response = end_employment(client, 1)
+
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+    assert Employment.objects.get(worker=worker(1)).ended_on == dt.date.today()
+    assert set(statuses(1).values()) == {"ended"}
+
+
+def test_registering_a_restricted_persons_enrolment_by_hand_is_refused(
+    rostered, branch_officer, kanwil_officer
+):
+    restriction = restrict(1, kanwil_officer)
+    jkk = Enrolment.objects.get(worker=worker(1), program__code="JKK")
+
+    with pytest.raises(services.EnrolmentError, match=since(restriction)):
+        services.enrolment_register(
+            enrolment=jkk, kpj=KPJ[1], registered_on=dt.date.today(), by=branch_officer
+        )
+
+    assert worker(1).kpj == "" and statuses(1)["JKK"] == "pending"
+
+
+def test_registration_results_uploaded_on_the_page_leave_a_restricted_person_pending(
+    client, rostered, serang, branch_officer, kanwil_officer
+):
+    restrict(1, kanwil_officer)
+    client.force_login(branch_officer)
+
+    uploaded = client.post(
+        reverse("enrolment:result_upload"),
+        {
+            "kind": REGISTRATION,
+            "institution": serang.pk,
+            "file": results((1, KPJ[1], ON, ""), (2, KPJ[2], ON, "")),
+        },
+    )
+    result_import = RosterImport.objects.get(kind=REGISTRATION)
+    services.roster_validate(import_id=result_import.pk)  # as the worker would
+    page = client.get(uploaded.url)
+    confirmed = client.post(reverse("enrolment:roster_confirm", args=[result_import.pk]))
+    services.roster_apply(import_id=result_import.pk)
+
+    assert (uploaded.status_code, page.status_code, confirmed.status_code) == (302, 200, 302)
+    assert result_import.issues.get().code == "worker_restricted"
+    assert worker(1).kpj == "" and set(statuses(1).values()) == {"pending"}
+    assert worker(2).kpj == KPJ[2] and set(statuses(2).values()) == {"registered"}
+
+
+def test_recording_a_restricted_persons_payment_by_hand_is_refused(
+    rostered, serang, branch_officer, kanwil_officer
+):
+    run(branch_officer, serang, results((1, KPJ[1], ON, "")), REGISTRATION)
+    restriction = restrict(1, kanwil_officer)
+    jkk = Enrolment.objects.get(worker=worker(1), program__code="JKK")
+
+    with pytest.raises(services.EnrolmentError, match=since(restriction)):
+        services.enrolment_record_payment(
+            enrolment=jkk, paid_through=dt.date.today(), today=dt.date.today(), by=branch_officer
+        )
+
+    jkk.refresh_from_db()
+    assert (jkk.status, jkk.paid_through) == ("registered", None)
+
+
+def test_ending_a_restricted_persons_enrolment_by_hand_is_refused(
+    rostered, branch_officer, kanwil_officer
+):
+    restriction = restrict(1, kanwil_officer)
+    jkk = Enrolment.objects.get(worker=worker(1), program__code="JKK")
+
+    with pytest.raises(services.EnrolmentError, match=since(restriction)):
+        services.enrolment_end(
+            enrolment=jkk, ended_on=dt.date.today(), reason="resigned", by=branch_officer
+        )
+
+    assert statuses(1)["JKK"] == "pending"
+
+
+def test_adding_an_enrolment_to_a_restricted_person_is_refused(
+    rostered, serang, serang_partner_admin, branch_officer
+):
+    run(serang_partner_admin, serang, roster_file([row(4, PROGRAM="JKK,JKM")], name="b.csv"))
+    restriction = restrict(4, branch_officer)
+    agreement = Enrolment.objects.filter(worker=worker(4)).first().agreement
+
+    with pytest.raises(services.EnrolmentError, match=since(restriction)):
+        services.enrolment_add(
+            worker=worker(4),
+            program=Program.objects.get(code="JHT"),
+            agreement=agreement,
+            by=branch_officer,
+        )
+
+    assert set(statuses(4)) == {"JKK", "JKM"}
+
+
+def test_the_nightly_arrears_run_still_moves_a_restricted_persons_enrolment(
+    rostered, serang, branch_officer, kanwil_officer
+):
+    this_month = dt.date.today().strftime("%m-%Y")
+    run(branch_officer, serang, results((1, KPJ[1], ON, "")), REGISTRATION)
+    run(branch_officer, serang, payments((KPJ[1], "", "", this_month)), PAYMENT)
+    restrict(1, kanwil_officer)
+
+    services.enrolments_mark_arrears(today=dt.date.today() + dt.timedelta(days=40))
+
+    assert set(statuses(1).values()) == {"inactive"}  # true to the calendar (README)
+
+
+def test_a_restriction_set_while_an_employment_is_ended_is_not_slipped_past(
+    rostered, serang_partner_admin, branch_officer, transactional_db
+):
+    """The restriction holds the worker's row until it commits; the ending waits for it and then
+    reads it, instead of ending the employment of a person restricted a moment before."""
+    employment = Employment.objects.get(worker=worker(1))
+    refused = []
+
+    def end():
+        try:
+            services.employment_end(
+                employment=employment,
+                ended_on=dt.date.today(),
+                reason="resigned",
+                by=serang_partner_admin,
+            )
+        except services.EnrolmentError as error:
+            refused.append(str(error))
+
+    waited = _while_restricting(1, branch_officer, end)
+
+    assert waited  # the ending waited for the restriction's transaction
+    assert len(refused) == 1
+    assert Employment.objects.get(worker=worker(1)).ended_on is None
 
 
 # --- exports -----------------------------------------------------------------------------------
