@@ -167,9 +167,10 @@ class CappedPaginator(Paginator):
     as far as the cap; beyond it a search or a filter finds a person sooner than paging does."""
 
     cap = 500
+    most_per_page = 100  # ?per_page=1000000 asks for no more than this
 
     def __init__(self, object_list, per_page, *, counted: QuerySet, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
+        super().__init__(object_list, max(1, min(int(per_page), self.most_per_page)), **kwargs)
         self.counted = counted
 
     @cached_property

@@ -62,6 +62,14 @@ def _fast_hasher_everywhere(fast_password_hasher):
     pass
 
 
+@pytest.fixture(autouse=True)
+def _no_filter_options_kept():
+    """Each test reads the worker list's filter options afresh (they are kept a minute)."""
+    from enrolment.views.workers import OPTIONS
+
+    OPTIONS.clear()
+
+
 @pytest.fixture
 def reference_data(db):
     _load_everything()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +22,8 @@ from enrolment import selectors, services
 from enrolment.imports.validation import mask_nik
 from enrolment.models import Employment, Enrolment, Program, RosterImport, Worker, WorkerCategory
 from enrolment.tables import CappedPaginator
+from enrolment.views.workers import OPTIONS
+from partners.models import Institution
 from tests.enrolment.rosters import roster_file, row
 
 SERANG = "Kantor Kemenag Kota Serang"
@@ -253,6 +256,7 @@ def test_the_count_stops_at_the_cap_and_the_pages_with_it(
 
 
 def _list_queries(client, **params) -> tuple[int, int]:
+    OPTIONS.clear()  # as the first page of a search reads it
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("enrolment:worker_list"), params)
     assert response.status_code == 200
@@ -282,6 +286,33 @@ def test_the_filtered_list_needs_the_same_queries_for_3_and_30_workers(
     assert small == (3, 16) and large == (30, 16)
     # No choice checked but the import (in the user's scope): 14.
     assert by_import == (3, 14)
+
+
+def test_the_filter_options_of_a_scope_are_read_once_a_minute(
+    client, people, branch_officer, institution
+):
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC), tick=False) as clock:
+        client.force_login(branch_officer)
+        _count, first = _list_queries(client)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("enrolment:worker_list")).content.decode()
+        assert len(queries) == first - 4  # institutions, provinces, categories, programs
+
+        serang = institution(SERANG)
+        Institution.objects.filter(pk=serang.pk).update(name="Kemenag Kota Serang (baru)")
+        page = client.get(reverse("enrolment:worker_list")).content.decode()
+        assert f">{SERANG}</option>" in page  # within the minute, as read before
+        clock.shift(61)
+        page = client.get(reverse("enrolment:worker_list")).content.decode()
+        assert ">Kemenag Kota Serang (baru)</option>" in page
+
+
+def test_a_page_holds_at_most_100_people_whatever_per_page_asks(client, people, national_admin):
+    client.force_login(national_admin)
+    response = client.get(reverse("enrolment:worker_list"), {"per_page": 1_000_000})
+    assert response.context["table"].paginator.per_page == 100
+    response = client.get(reverse("enrolment:worker_list"), {"per_page": 0})
+    assert response.context["table"].paginator.per_page == 25  # nothing asked: the default
 
 
 # --- the person's page -------------------------------------------------------------------------
