@@ -143,15 +143,20 @@ if "REDIS_URL" not in env:
 REDIS_URL = env.str("REDIS_URL")
 
 
-def _redis_db(url: str, db: int) -> str:
-    """The same server, another logical database (redis://h:p/0, unix:///path.sock?db=0)."""
+def _redis_db(url: str, offset: int) -> str:
+    """The same server, the logical database `offset` places after the one the URL names (0 when
+    it names none): redis://h:p/4 is the broker's, 5 the cache's, 6 the results' (unix sockets
+    name theirs as ?db=N). So Sinergi shares a Redis server with others by its URL alone."""
     if url.startswith("unix://"):
-        return f"{url.split('?', 1)[0]}?db={db}"
+        path, _sep, query = url.partition("?")
+        first = query.removeprefix("db=")
+        return f"{path}?db={(int(first) if first.isdigit() else 0) + offset}"
     base = url.rstrip("/")
     head, _sep, tail = base.rpartition("/")
+    first = 0
     if tail.isdigit() and head.count("/") >= 2:
-        base = head
-    return f"{base}/{db}"
+        base, first = head, int(tail)
+    return f"{base}/{first + offset}"
 
 
 def _celery_url(url: str) -> str:
