@@ -9,7 +9,7 @@ PIP_AUDIT_VERSION := 2.10.1
 AUDIT_VENV := .data/audit-venv
 FUZZ_SECONDS ?= 60
 
-.PHONY: run test bench install chromium lint format check-deploy migrations-check messages shell clean \
+.PHONY: run test bench install chromium wrk lint format check-deploy migrations-check messages shell clean \
 	fuzz audit
 
 $(VENV)/.installed: requirements.txt build-constraints.txt
@@ -36,8 +36,15 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-bench: install
+bench: install wrk
 	$(EMBEDDED) exec --bench -- $(PY) manage.py bench_import
+
+## Debian's wrk: the load test's 20 clients in C, so that the two cores go to the server
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the load test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 
 ## make fuzz: the roster parser under atheris (libFuzzer) for FUZZ_SECONDS; any crash other than
 ## the documented refusal, or an input taking over 2 s, fails and is kept in .data/fuzz/
