@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import filetype
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from enrolment.imports import FileRefused
+from enrolment.imports.sheet_extent import check_sheet_extent
 
 MB = 1024 * 1024
 HEAD_BYTES = 64 * 1024
@@ -298,6 +300,19 @@ def _roster_sheet_name(workbook: CalamineWorkbook) -> str:
     return workbook.sheet_names[0]
 
 
+@contextlib.contextmanager
+def _named_xlsx(path: Path) -> Iterator[Path]:
+    """`path` under a name ending in .xlsx: calamine reads any other name by trying each of its
+    readers in turn (xls, xlsx, xlsb, ods), and only the xlsx reader is measured beforehand."""
+    if path.suffix.lower() == ".xlsx":
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="roster-") as directory:
+        named = Path(directory) / "roster.xlsx"
+        named.symlink_to(path.resolve())
+        yield named
+
+
 def _without_nul(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
     for row_number, values in rows:
         if any(type(value) is str and "\x00" in value for value in values):
@@ -307,8 +322,10 @@ def _without_nul(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]
 
 @contextlib.contextmanager
 def _open_xlsx(path: Path, *, max_rows: int) -> Iterator[RowSource]:
+    check_sheet_extent(path)  # before calamine builds a grid that could not fit in memory
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        with _named_xlsx(path) as named:
+            workbook = CalamineWorkbook.from_path(str(named))
     except (CalamineError, OSError, ValueError) as error:
         raise FileRefused("file_unreadable", UNREADABLE) from error
     try:

@@ -3,12 +3,13 @@ numbers them, the same whatever the file format."""
 
 import csv
 import io
+import re
 import zipfile
 
 import pytest
 from openpyxl import Workbook
 
-from enrolment.imports import COLUMNS, FileRefused
+from enrolment.imports import COLUMNS, FileRefused, files, sheet_extent
 from enrolment.imports.columns import map_headers
 from enrolment.imports.files import inspect_upload, open_rows
 
@@ -249,6 +250,114 @@ def test_xml_entity_tricks_in_a_sheet_are_refused_as_unreadable(tmp_path):
     with pytest.raises(FileRefused) as caught:
         read_all(path, "xlsx")
     assert caught.value.code == "file_unreadable"
+
+
+def with_sheet(path, edit, *, entry="xl/worksheets/sheet1.xml"):
+    """The workbook at `path` with its data sheet's XML passed through `edit` (bytes to bytes)."""
+    edited = path.with_name(f"edited-{path.name}")
+    with (
+        zipfile.ZipFile(path) as source,
+        zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, edit(data) if name == entry else data)
+    return edited
+
+
+def forbid_calamine(monkeypatch):
+    """A grid too large for memory makes calamine abort the whole process, not raise: the check
+    must refuse the file before calamine opens it."""
+
+    def opened(*args, **kwargs):
+        raise AssertionError("calamine opened a file the extent check should have refused")
+
+    monkeypatch.setattr(files.CalamineWorkbook, "from_path", opened)
+
+
+def far_cell(xml: bytes) -> bytes:
+    return xml.replace(b'<c r="B1"', b'<c r="XFD1048576" t="n"><v>7</v></c><c r="B1"', 1)
+
+
+def test_a_cell_far_outside_the_data_is_refused_before_calamine_builds_its_grid(
+    tmp_path, monkeypatch
+):
+    path = with_sheet(write_xlsx(tmp_path / "roster.xlsx", [HEADERS, *ROWS]), far_cell)
+    assert path.stat().st_size < 10_000  # a few kilobytes asking for 512 GB of grid
+    forbid_calamine(monkeypatch)
+    with pytest.raises(FileRefused) as caught:
+        read_all(path, "xlsx")
+    assert caught.value.code == "xlsx_uncompressed_too_large"
+    assert "sel terisi sampai XFD1048576" in caught.value.message
+    assert "1.048.576 baris × 16.384 kolom" in caught.value.message
+    assert "batasnya 6.000.000 sel" in caught.value.message
+    assert "Hapus baris dan kolom kosong di luar data" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "written, corner",
+    [
+        ('<x:c r="XFD1048576"><v>7</v></x:c>', "XFD1048576"),  # a namespace prefix
+        ('<c t="n" r="XFD1048576"><v>7</v></c>', "XFD1048576"),  # r not the first attribute
+        ('</row><row r="1048576"><c><v>7</v></c>', "H1048576"),  # placed by its row, no r
+        ('<c r="XFC400"><v>7</v></c><c><v>8</v></c>', "XFD400"),  # the column after the previous
+    ],
+)
+def test_cells_written_unusually_are_placed_as_calamine_places_them(
+    tmp_path, monkeypatch, written, corner
+):
+    path = with_sheet(
+        write_xlsx(tmp_path / "roster.xlsx", [HEADERS, *ROWS]),
+        lambda xml: xml.replace(b'<row r="2">', written.encode() + b'<row r="2">', 1),
+    )
+    forbid_calamine(monkeypatch)
+    with pytest.raises(FileRefused) as caught:
+        read_all(path, "xlsx")
+    assert caught.value.code == "xlsx_uncompressed_too_large"
+    assert f"sampai {corner} " in caught.value.message
+
+
+@pytest.mark.parametrize("position", ["XFE1", "A1048577", "A0", "1A", "A-1"])
+def test_a_cell_outside_excels_grid_is_refused_as_unreadable(tmp_path, monkeypatch, position):
+    path = with_sheet(
+        write_xlsx(tmp_path / "roster.xlsx", [HEADERS, *ROWS]),
+        lambda xml: xml.replace(
+            b'<c r="B1"', b'<c r="%s"><v>7</v></c><c r="B1"' % position.encode()
+        ),
+    )
+    forbid_calamine(monkeypatch)
+    with pytest.raises(FileRefused) as caught:
+        read_all(path, "xlsx")
+    assert caught.value.code == "file_unreadable"
+    assert "di luar kolom XFD atau baris 1.048.576" in caught.value.message
+
+
+def test_a_sheet_in_utf16_is_refused_as_unreadable(tmp_path, monkeypatch):
+    path = with_sheet(
+        write_xlsx(tmp_path / "roster.xlsx", [HEADERS, *ROWS]),
+        lambda xml: far_cell(xml).decode().encode("utf-16"),
+    )
+    forbid_calamine(monkeypatch)
+    with pytest.raises(FileRefused) as caught:
+        read_all(path, "xlsx")
+    assert caught.value.code == "file_unreadable"
+
+
+def test_the_grid_limit_counts_from_the_first_to_the_last_filled_cell(tmp_path):
+    path = write_xlsx(tmp_path / "roster.xlsx", [HEADERS, *ROWS])  # A1:H3, 24 cells
+    sheet_extent.check_sheet_extent(path, max_cells=24)
+    with pytest.raises(FileRefused) as caught:
+        sheet_extent.check_sheet_extent(path, max_cells=23)
+    assert "(3 baris × 8 kolom = 24 sel); batasnya 23 sel" in caught.value.message
+
+
+def test_blank_formatted_cells_and_a_sheet_without_positions_read_as_usual(tmp_path):
+    def without_positions(xml: bytes) -> bytes:
+        return re.sub(rb' r="[A-Z]+[0-9]+"', b"", xml)
+
+    path = write_xlsx(tmp_path / "roster.xlsx", [HEADERS, *ROWS])
+    expected = read_all(path, "xlsx")
+    assert read_all(with_sheet(path, without_positions), "xlsx") == expected
 
 
 # --- rows ---------------------------------------------------------------------------------------
