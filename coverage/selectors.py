@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -667,11 +667,16 @@ class TargetProgress:
     potential: int
     target: int
     baseline: int
-    registered: int  # people of the category registered at the agreement's institution now
+    registered: int  # people of the category registered at the institution since the signing
+
+    @property
+    def since(self) -> dt.date | None:
+        return self.agreement.signed_on or self.agreement.effective_from
 
     @property
     def reached(self) -> int:
-        """Registered when the target was set, plus those Sinergi has registered since."""
+        """Registered when the target was set, plus those registered since the agreement was
+        signed: someone registered before it is in the baseline, and is not counted again."""
         return self.baseline + self.registered
 
     @property
@@ -680,8 +685,10 @@ class TargetProgress:
 
 
 def target_progress(*, area: Area, today: dt.date | None = None) -> list[TargetProgress]:
-    """Targets of the live agreements of the area's institutions, with the workers of that
-    category registered at the institution (and those under it) now. Two queries."""
+    """Targets of the live agreements of the area's institutions, each with the workers of its
+    category whose primary employer is the agreement's institution (or one under it) and who are
+    registered now, but were not before the agreement was signed. One query, and one for each
+    agreement with targets."""
     from partners.models import Target
 
     today = today or timezone.localdate()
@@ -694,22 +701,12 @@ def target_progress(*, area: Area, today: dt.date | None = None) -> list[TargetP
         .select_related("agreement", "agreement__institution", "category")
         .order_by("agreement__institution__name", "agreement__title", "category__sort_order")[:50]
     )
-    institutions = {t.agreement.institution_id for t in targets}
-    registered: dict[tuple[int, int], int] = defaultdict(int)
-    if institutions:
-        for line in (
-            WorkforceFigure.objects.filter(
-                Q(institution_id__in=institutions) | Q(institution__parent_id__in=institutions)
-            )
-            .values("institution_id", "institution__parent_id", "category_id")
-            .annotate(total=Sum("registered"))
-        ):
-            owner = (
-                line["institution_id"]
-                if line["institution_id"] in institutions
-                else line["institution__parent_id"]
-            )
-            registered[(owner, line["category_id"])] += line["total"] or 0
+    agreements = {t.agreement_id: t.agreement for t in targets}
+    registered = {
+        (agreement.pk, category_id): people
+        for agreement in agreements.values()
+        for category_id, people in _registered_since(agreement)
+    }
     return [
         TargetProgress(
             agreement=t.agreement,
@@ -717,10 +714,27 @@ def target_progress(*, area: Area, today: dt.date | None = None) -> list[TargetP
             potential=t.potential,
             target=t.target,
             baseline=t.baseline,
-            registered=registered[(t.agreement.institution_id, t.category_id)],
+            registered=registered.get((t.agreement_id, t.category_id), 0),
         )
         for t in targets
     ]
+
+
+def _registered_since(agreement: Agreement) -> QuerySet:
+    """(category id, people) of those counted at the agreement's institution or one under it
+    (PrimaryEmployment, as the figures count them) who are registered now and whose programs
+    were all registered on or after the signing."""
+    people = PrimaryEmployment.objects.filter(
+        Q(institution_id=agreement.institution_id)
+        | Q(institution__parent_id=agreement.institution_id)
+    )
+    enrolments = Enrolment.objects.filter(worker_id=OuterRef("worker_id"))
+    live = enrolments.exclude(status=Enrolment.Status.ENDED)
+    people = people.filter(Exists(live.filter(status__in=REGISTERED)))
+    since = agreement.signed_on or agreement.effective_from
+    if since is not None:
+        people = people.exclude(Exists(enrolments.filter(registered_on__lt=since)))
+    return people.values_list("category_id").annotate(people=Count("worker_id")).order_by()
 
 
 # --- the lists behind the figures -------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from coverage import selectors, services
@@ -152,6 +153,38 @@ def test_a_target_below_a_target_of_the_same_category_counts_only_on_its_own(
 
     assert banten.total.potential == 24_201 + 1_094 + 5_000
     assert (serang.total.potential, serang.total.sources) == (900, {"target"})
+
+
+def test_a_target_counts_those_registered_since_the_signing_on_top_of_its_baseline(
+    client, places, serang_partner_admin, kanwil_officer, national_admin
+):
+    from partners import services as partner_services
+
+    pks = Agreement.objects.get(title="PKS Kantor Kemenag Kota Serang")
+    assert pks.signed_on == dt.date(2025, 4, 14)
+    partner_services.target_save(
+        agreement=pks,
+        by=kanwil_officer,
+        category=WorkerCategory.objects.get(code="GURU_MADIN"),
+        potential=10,
+        target=10,
+        baseline=1,  # one guru was registered when the target was set...
+    )
+    run(serang_partner_admin, places[SERANG], roster_file([row(1), row(2), row(3)]))
+    for number, registered_on in ((1, dt.date(2024, 1, 15)), (2, dt.date(2025, 6, 2))):
+        Enrolment.objects.filter(worker__nik=row(number)["NIK"]).update(
+            status="registered", registered_on=registered_on
+        )  # ...row 1, registered before the signing; row 2 since; row 3 still pending
+    services.coverage_refresh()
+
+    serang = area(national_admin, INSTITUTION, str(places[SERANG].pk))
+    (progress,) = selectors.target_progress(area=serang)
+    assert (progress.baseline, progress.registered, progress.reached) == (1, 1, 2)
+    assert progress.share_of_target == 20
+    client.force_login(national_admin)
+    page = client.get(reverse("coverage:area", args=["lembaga", places[SERANG].pk]))
+    targets = page.content.decode().split('data-testid="targets"')[1].split("</table>")[0]
+    assert "Terdaftar sejak penandatanganan" in targets and "sejak 14-04-2025" in targets
 
 
 def test_a_month_is_frozen_and_the_next_one_compares_with_it(
