@@ -14,6 +14,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import filetype
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
@@ -46,6 +47,14 @@ UNREADABLE = (
 NUL_REFUSED = (
     "berisi karakter kosong (NUL) yang tidak pernah ditulis Excel: berkas rusak. Simpan ulang "
     "dari Excel sebagai .xlsx atau .csv, lalu unggah ulang."
+)
+
+
+# A cell that no spreadsheet writes: a date-formatted number beyond any date Excel can show.
+UNCONVERTIBLE = (
+    "berisi sel yang tidak dapat dibaca sebagai tanggal atau angka (di luar rentang Excel): "
+    "berkas rusak. Periksa baris itu di Excel, simpan ulang sebagai .xlsx atau .csv, lalu unggah "
+    "ulang."
 )
 
 
@@ -328,14 +337,44 @@ def _open_xlsx(path: Path, *, max_rows: int) -> Iterator[RowSource]:
             workbook = CalamineWorkbook.from_path(str(named))
     except (CalamineError, OSError, ValueError) as error:
         raise FileRefused("file_unreadable", UNREADABLE) from error
+    except BaseException as error:
+        _refuse_panic(error, UNREADABLE)
     try:
         try:
             sheet = workbook.get_sheet_by_name(_roster_sheet_name(workbook))
-            # iter_rows starts at row 1 (leading empty rows included), so numbers match Excel's.
-            rows = _without_nul(enumerate(sheet.iter_rows(), start=1))
-            headers = _header_cells(_first_row(rows))
         except (CalamineError, IndexError) as error:
             raise FileRefused("file_unreadable", UNREADABLE) from error
+        except BaseException as error:
+            _refuse_panic(error, UNREADABLE)
+        rows = _without_nul(_calamine_rows(sheet))
+        headers = _header_cells(_first_row(rows))
         yield RowSource(headers, rows, max_rows=max_rows)
     finally:
         workbook.close()
+
+
+def _calamine_rows(sheet) -> Iterator[tuple[int, list]]:
+    """The sheet's rows numbered as Excel numbers them: iter_rows starts at row 1, leading empty
+    rows included. A cell calamine cannot convert (a date-formatted number beyond any date) makes
+    it panic, which Python sees as PanicException, a BaseException: the file is refused there."""
+    rows = iter(sheet.iter_rows())
+    number = 0
+    while True:
+        number += 1
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except CalamineError as error:
+            raise FileRefused("file_unreadable", UNREADABLE) from error
+        except BaseException as error:
+            _refuse_panic(error, f"Baris {number} {UNCONVERTIBLE}")
+        yield number, values
+
+
+def _refuse_panic(error: BaseException, message: str) -> NoReturn:
+    """A panic inside python-calamine (pyo3_runtime.PanicException) refuses the file; anything
+    else (KeyboardInterrupt, SystemExit, …) goes on up."""
+    if type(error).__name__ != "PanicException":
+        raise error
+    raise FileRefused("file_unreadable", message) from None

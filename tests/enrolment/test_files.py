@@ -2,6 +2,7 @@
 numbers them, the same whatever the file format."""
 
 import csv
+import datetime as dt
 import io
 import re
 import zipfile
@@ -341,6 +342,20 @@ def test_a_sheet_in_utf16_is_refused_as_unreadable(tmp_path, monkeypatch):
     with pytest.raises(FileRefused) as caught:
         read_all(path, "xlsx")
     assert caught.value.code == "file_unreadable"
+
+
+def test_a_date_cell_beyond_any_date_refuses_the_file_at_its_row(tmp_path):
+    """calamine panics converting it (PanicException, a BaseException): no spreadsheet writes
+    one, so the file is damaged, and the refusal names the row."""
+    table = [HEADERS, ROWS[0], [*ROWS[1][:2], dt.date(1985, 8, 17), *ROWS[1][3:]]]
+    path = with_sheet(
+        write_xlsx(tmp_path / "roster.xlsx", table),
+        lambda xml: re.sub(rb'(<c r="C3"[^>]*><v>)[^<]*', rb"\g<1>-1e300", xml),
+    )
+    with pytest.raises(FileRefused) as caught:
+        read_all(path, "xlsx")
+    assert caught.value.code == "file_unreadable"
+    assert caught.value.message.startswith("Baris 3 berisi sel yang tidak dapat dibaca")
 
 
 def test_the_grid_limit_counts_from_the_first_to_the_last_filled_cell(tmp_path):
