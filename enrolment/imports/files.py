@@ -356,7 +356,8 @@ def _open_xlsx(path: Path, *, max_rows: int) -> Iterator[RowSource]:
 def _calamine_rows(sheet) -> Iterator[tuple[int, list]]:
     """The sheet's rows numbered as Excel numbers them: iter_rows starts at row 1, leading empty
     rows included. A cell calamine cannot convert (a date-formatted number beyond any date) makes
-    it panic, which Python sees as PanicException, a BaseException: the file is refused there."""
+    it panic, which Python sees as PanicException, a BaseException, or overflow a timedelta: the
+    file is refused there."""
     rows = iter(sheet.iter_rows())
     number = 0
     while True:
@@ -367,6 +368,8 @@ def _calamine_rows(sheet) -> Iterator[tuple[int, list]]:
             return
         except CalamineError as error:
             raise FileRefused("file_unreadable", UNREADABLE) from error
+        except (OverflowError, ValueError) as error:  # a duration of more than 999.999.999 days
+            raise FileRefused("file_unreadable", f"Baris {number} {UNCONVERTIBLE}") from error
         except BaseException as error:
             _refuse_panic(error, f"Baris {number} {UNCONVERTIBLE}")
         yield number, values

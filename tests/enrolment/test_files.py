@@ -49,8 +49,9 @@ def write_csv(path, rows, *, delimiter=";", encoding="utf-8-sig"):
     return path
 
 
-def write_xlsx(path, rows, *, sheets_before=()):
-    """Text cells only, as a person types into the template's Text-formatted columns."""
+def write_xlsx(path, rows, *, sheets_before=(), formats=None):
+    """Text cells only, as a person types into the template's Text-formatted columns (unless a
+    cell is given a number format)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title in sheets_before:
@@ -58,6 +59,8 @@ def write_xlsx(path, rows, *, sheets_before=()):
     sheet = workbook.create_sheet("Data")
     for row in rows:
         sheet.append(row)
+    for cell, number_format in (formats or {}).items():
+        sheet[cell].number_format = number_format
     workbook.save(path)
     return path
 
@@ -344,13 +347,16 @@ def test_a_sheet_in_utf16_is_refused_as_unreadable(tmp_path, monkeypatch):
     assert caught.value.code == "file_unreadable"
 
 
-def test_a_date_cell_beyond_any_date_refuses_the_file_at_its_row(tmp_path):
-    """calamine panics converting it (PanicException, a BaseException): no spreadsheet writes
-    one, so the file is damaged, and the refusal names the row."""
+@pytest.mark.parametrize(
+    "number_format, value",
+    [("yyyy-mm-dd", b"-1e300"), ("[h]:mm:ss", b"1e15")],  # calamine panics; timedelta overflows
+)
+def test_a_date_cell_beyond_any_date_refuses_the_file_at_its_row(tmp_path, number_format, value):
+    """No spreadsheet writes one, so the file is damaged, and the refusal names the row."""
     table = [HEADERS, ROWS[0], [*ROWS[1][:2], dt.date(1985, 8, 17), *ROWS[1][3:]]]
+    path = write_xlsx(tmp_path / "roster.xlsx", table, formats={"C3": number_format})
     path = with_sheet(
-        write_xlsx(tmp_path / "roster.xlsx", table),
-        lambda xml: re.sub(rb'(<c r="C3"[^>]*><v>)[^<]*', rb"\g<1>-1e300", xml),
+        path, lambda xml: re.sub(rb'(<c r="C3"[^>]*><v>)[^<]*', rb"\g<1>" + value, xml)
     )
     with pytest.raises(FileRefused) as caught:
         read_all(path, "xlsx")
