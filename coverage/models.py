@@ -91,6 +91,30 @@ class WorkforceFigure(models.Model):
         return f"{self.institution_id}/{self.category_id}"
 
 
+class RegistrationFigure(models.Model):
+    """Workers of WorkforceFigure registered now, by the month of their earliest current
+    registration: what an agreement target counts as registered since its signing month."""
+
+    institution = models.ForeignKey(
+        "partners.Institution", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(
+        "enrolment.WorkerCategory", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()  # the first day
+    registered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "category", "month"], name="registration_month_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}/{self.category_id}/{self.month:%Y-%m}"
+
+
 class CoverageSnapshot(models.Model):
     """The figures of one institution × program × category at the end of a month, with the
     potential as it was then (and where it came from)."""

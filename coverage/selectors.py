@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from coverage.models import (
     CoverageFigure,
     CoverageSnapshot,
     PrimaryEmployment,
+    RegistrationFigure,
     SnapshotRun,
     WorkforceFigure,
     WorkforceSnapshot,
@@ -667,16 +668,16 @@ class TargetProgress:
     potential: int
     target: int
     baseline: int
-    registered: int  # people of the category registered at the institution since the signing
+    registered: int  # people of the category registered since the signing month (summary)
 
     @property
     def since(self) -> dt.date | None:
-        return self.agreement.signed_on or self.agreement.effective_from
+        return signing_month(self.agreement)
 
     @property
     def reached(self) -> int:
-        """Registered when the target was set, plus those registered since the agreement was
-        signed: someone registered before it is in the baseline, and is not counted again."""
+        """Registered when the target was set, plus those registered since the signing month:
+        someone registered before it is in the baseline, and is not counted again."""
         return self.baseline + self.registered
 
     @property
@@ -684,11 +685,17 @@ class TargetProgress:
         return 100 * self.reached / self.target if self.target else None
 
 
+def signing_month(agreement: Agreement) -> dt.date | None:
+    """The month a target counts registrations from: the signing's (else the start's)."""
+    when = agreement.signed_on or agreement.effective_from
+    return when.replace(day=1) if when else None
+
+
 def target_progress(*, area: Area, today: dt.date | None = None) -> list[TargetProgress]:
     """Targets of the live agreements of the area's institutions, each with the workers of its
-    category whose primary employer is the agreement's institution (or one under it) and who are
-    registered now, but were not before the agreement was signed. One query, and one for each
-    agreement with targets."""
+    category whose primary employer is the agreement's institution (or one under it), registered
+    now, whose earliest current registration is in the month of the signing or later (the
+    summary RegistrationFigure). Two queries."""
     from partners.models import Target
 
     today = today or timezone.localdate()
@@ -701,12 +708,26 @@ def target_progress(*, area: Area, today: dt.date | None = None) -> list[TargetP
         .select_related("agreement", "agreement__institution", "category")
         .order_by("agreement__institution__name", "agreement__title", "category__sort_order")[:50]
     )
-    agreements = {t.agreement_id: t.agreement for t in targets}
-    registered = {
-        (agreement.pk, category_id): people
-        for agreement in agreements.values()
-        for category_id, people in _registered_since(agreement)
-    }
+    registered: dict[tuple[int, int], int] = defaultdict(int)
+    counted = [(t, t.agreement.institution_id, signing_month(t.agreement)) for t in targets]
+    wanted = Q(pk__in=[])
+    for t, institution, since in counted:
+        one = Q(category_id=t.category_id) & (
+            Q(institution_id=institution) | Q(institution__parent_id=institution)
+        )
+        wanted |= one & Q(month__gte=since) if since else one
+    if targets:
+        lines = RegistrationFigure.objects.filter(wanted).values_list(
+            "institution_id", "institution__parent_id", "category_id", "month", "registered"
+        )
+        for institution, parent, category, month, people in lines:
+            for t, owner, since in counted:
+                if (
+                    t.category_id == category
+                    and owner in (institution, parent)
+                    and (since is None or month >= since)
+                ):
+                    registered[(t.agreement_id, t.category_id)] += people
     return [
         TargetProgress(
             agreement=t.agreement,
@@ -714,27 +735,10 @@ def target_progress(*, area: Area, today: dt.date | None = None) -> list[TargetP
             potential=t.potential,
             target=t.target,
             baseline=t.baseline,
-            registered=registered.get((t.agreement_id, t.category_id), 0),
+            registered=registered[(t.agreement_id, t.category_id)],
         )
         for t in targets
     ]
-
-
-def _registered_since(agreement: Agreement) -> QuerySet:
-    """(category id, people) of those counted at the agreement's institution or one under it
-    (PrimaryEmployment, as the figures count them) who are registered now and whose programs
-    were all registered on or after the signing."""
-    people = PrimaryEmployment.objects.filter(
-        Q(institution_id=agreement.institution_id)
-        | Q(institution__parent_id=agreement.institution_id)
-    )
-    enrolments = Enrolment.objects.filter(worker_id=OuterRef("worker_id"))
-    live = enrolments.exclude(status=Enrolment.Status.ENDED)
-    people = people.filter(Exists(live.filter(status__in=REGISTERED)))
-    since = agreement.signed_on or agreement.effective_from
-    if since is not None:
-        people = people.exclude(Exists(enrolments.filter(registered_on__lt=since)))
-    return people.values_list("category_id").annotate(people=Count("worker_id")).order_by()
 
 
 # --- the lists behind the figures -------------------------------------------------------------

@@ -21,6 +21,7 @@ from coverage.models import (
     CoverageFigure,
     CoverageSnapshot,
     PrimaryEmployment,
+    RegistrationFigure,
     SnapshotRun,
     WorkforceFigure,
     WorkforceSnapshot,
@@ -65,24 +66,34 @@ JOIN enrolment_enrolment n ON n.worker_id = p.worker_id AND n.status <> 'ended'
 GROUP BY p.institution_id, n.program_id, p.category_id
 """
 
+# One pass over the people: their figures, and (registered ones) the month of their earliest
+# current registration, which agreement targets count from.
 WORKFORCE_SQL = """
 WITH people AS (
   SELECT p.institution_id, p.category_id,
          bool_or(n.status IN ('registered', 'active', 'inactive')) AS registered,
          bool_or(n.status = 'active') AS active,
          bool_or(n.status IN ('registered', 'active', 'inactive')
-                 AND n.paid_through >= %(month)s) AS paid
+                 AND n.paid_through >= %(month)s) AS paid,
+         min(n.registered_on) FILTER (WHERE n.status IN ('registered', 'active', 'inactive'))
+           AS registered_on
   FROM coverage_primaryemployment p
   LEFT JOIN enrolment_enrolment n ON n.worker_id = p.worker_id AND n.status <> 'ended'
   {where}
   GROUP BY p.institution_id, p.category_id, p.worker_id
+), workforce AS (
+  INSERT INTO coverage_workforcefigure
+    (institution_id, category_id, rostered, registered, active, paid_current, refreshed_at)
+  SELECT institution_id, category_id, count(*), count(*) FILTER (WHERE registered),
+         count(*) FILTER (WHERE active), count(*) FILTER (WHERE paid), now()
+  FROM people
+  GROUP BY institution_id, category_id
 )
-INSERT INTO coverage_workforcefigure
-  (institution_id, category_id, rostered, registered, active, paid_current, refreshed_at)
-SELECT institution_id, category_id, count(*), count(*) FILTER (WHERE registered),
-       count(*) FILTER (WHERE active), count(*) FILTER (WHERE paid), now()
+INSERT INTO coverage_registrationfigure (institution_id, category_id, month, registered)
+SELECT institution_id, category_id, date_trunc('month', registered_on)::date, count(*)
 FROM people
-GROUP BY institution_id, category_id
+WHERE registered
+GROUP BY 1, 2, 3
 """
 
 AFFECTED_SQL = """
@@ -116,6 +127,7 @@ def coverage_refresh(
         PrimaryEmployment.objects.all().delete()
         CoverageFigure.objects.all().delete()
         WorkforceFigure.objects.all().delete()
+        RegistrationFigure.objects.all().delete()
         workers, where = "", ""
     else:
         ids = affected_institutions(institution_ids)
@@ -126,6 +138,7 @@ def coverage_refresh(
             cursor.execute(FORGET_PRIMARY_SQL, params)
         CoverageFigure.objects.filter(institution_id__in=ids).delete()
         WorkforceFigure.objects.filter(institution_id__in=ids).delete()
+        RegistrationFigure.objects.filter(institution_id__in=ids).delete()
         workers = f"AND {WORKERS_OF}"
         where = "WHERE p.institution_id = ANY(%(institutions)s)"
     with connection.cursor() as cursor:

@@ -14,7 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coverage import selectors, services
-from coverage.models import CoverageFigure, PrimaryEmployment, SnapshotRun, WorkforceFigure
+from coverage.models import (
+    CoverageFigure,
+    PrimaryEmployment,
+    RegistrationFigure,
+    SnapshotRun,
+    WorkforceFigure,
+)
 from coverage.selectors import INSTITUTION, KANWIL, NATIONAL, PROVINCE, REGENCY
 from enrolment.imports.generate import generate_rows, load_choices, write_csv
 from enrolment.models import Employment, Enrolment, Program, Worker, WorkerCategory
@@ -171,12 +177,17 @@ def test_a_target_counts_those_registered_since_the_signing_on_top_of_its_baseli
         baseline=1,  # one guru was registered when the target was set...
     )
     run(serang_partner_admin, places[SERANG], roster_file([row(1), row(2), row(3)]))
-    for number, registered_on in ((1, dt.date(2024, 1, 15)), (2, dt.date(2025, 6, 2))):
+    for number, registered_on in ((1, dt.date(2025, 3, 31)), (2, dt.date(2025, 4, 2))):
         Enrolment.objects.filter(worker__nik=row(number)["NIK"]).update(
             status="registered", registered_on=registered_on
-        )  # ...row 1, registered before the signing; row 2 since; row 3 still pending
+        )  # ...row 1, registered the month before the signing; row 2 in its month; row 3 pending
     services.coverage_refresh()
 
+    months = RegistrationFigure.objects.filter(institution=places[SERANG])
+    assert dict(months.values_list("month", "registered")) == {
+        dt.date(2025, 3, 1): 1,
+        dt.date(2025, 4, 1): 1,
+    }
     serang = area(national_admin, INSTITUTION, str(places[SERANG].pk))
     (progress,) = selectors.target_progress(area=serang)
     assert (progress.baseline, progress.registered, progress.reached) == (1, 1, 2)
@@ -184,7 +195,7 @@ def test_a_target_counts_those_registered_since_the_signing_on_top_of_its_baseli
     client.force_login(national_admin)
     page = client.get(reverse("coverage:area", args=["lembaga", places[SERANG].pk]))
     targets = page.content.decode().split('data-testid="targets"')[1].split("</table>")[0]
-    assert "Terdaftar sejak penandatanganan" in targets and "sejak 14-04-2025" in targets
+    assert "Terdaftar sejak penandatanganan" in targets and "sejak April 2025" in targets
 
 
 def test_a_month_is_frozen_and_the_next_one_compares_with_it(

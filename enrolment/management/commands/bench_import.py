@@ -60,6 +60,7 @@ WORKER_TABLES = [
     "coverage_primaryemployment",
     "coverage_coveragefigure",
     "coverage_workforcefigure",
+    "coverage_registrationfigure",
     "coverage_coveragesnapshot",
     "coverage_workforcesnapshot",
     "coverage_snapshotrun",
@@ -267,7 +268,8 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute(
                 "VACUUM (ANALYZE) coverage_primaryemployment, coverage_coveragefigure, "
-                "coverage_workforcefigure, coverage_coveragesnapshot, coverage_workforcesnapshot"
+                "coverage_workforcefigure, coverage_registrationfigure, coverage_coveragesnapshot, "
+                "coverage_workforcesnapshot"
             )
         size = f"{workers:,} workers, {enrolments:,} enrolments"
         if moved or added:
