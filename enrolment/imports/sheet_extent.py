@@ -34,6 +34,8 @@ CHUNK = 8 * 1024 * 1024
 # Fast path: `<c r="B7"` or any other start of a `c` element (then the group is empty).
 CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"|[\s>/])')
 PREFIXED_CELL = re.compile(rb"<[^\s<>/!?:]+:c[\s>/]")
+# <sst uniqueCount="…">, however quoted or spaced, prefixed or not: only its digits count.
+UNIQUE_COUNT = re.compile(rb"""uniqueCount\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 # Slow path: every row or cell tag, opening, closing or self-closing, prefixed or not.
 TAG = re.compile(rb"<(/?)(?:[^\s<>/!?:]+:)?(row|c)(?=[\s>/])([^>]*)>")
 R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -48,6 +50,15 @@ UNUSUAL_CELLS = (
 
 class Unreadable(Exception):
     """A cell position calamine may read differently from us, or one outside Excel's grid."""
+
+
+class TooManyStrings(Exception):
+    """The shared strings declare more distinct texts than a sheet within the limit can hold:
+    calamine reserves room for that many (24 bytes each) before reading one, and a declared
+    uniqueCount of 4.000.000.000 aborts the process as surely as a far cell."""
+
+    def __init__(self, declared: int) -> None:
+        self.declared = declared
 
 
 @dataclass
@@ -103,6 +114,13 @@ def check_sheet_extent(path: Path, *, max_cells: int = MAX_SHEET_CELLS) -> None:
                     raise FileRefused("xlsx_uncompressed_too_large", _too_large(extent, max_cells))
     except Unreadable as error:
         raise FileRefused("file_unreadable", UNUSUAL_CELLS + SAVE_AS_HINT) from error
+    except TooManyStrings as error:
+        declared = f"{error.declared:,}".replace(",", ".")
+        raise FileRefused(
+            "xlsx_uncompressed_too_large",
+            f"Berkas Excel menyatakan {declared} teks berbeda, lebih dari yang dapat dimuat satu "
+            f"lembar. {SAVE_AS_HINT}",
+        ) from error
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
         raise FileRefused("file_unreadable", UNREADABLE) from error
 
@@ -134,10 +152,19 @@ def _chunks(archive: zipfile.ZipFile, entry: zipfile.ZipInfo):
             if cut <= 0:
                 tail = data
                 continue
-            yield data[:cut]
+            yield _strings_checked(data[:cut])
             tail = data[cut:]
         if tail:
-            yield tail
+            yield _strings_checked(tail)
+
+
+def _strings_checked(data: bytes) -> bytes:
+    if b"niqueCount" in data:
+        for match in UNIQUE_COUNT.finditer(data):
+            digits = re.sub(rb"[^0-9]", b"", match[1] if match[1] is not None else match[2])
+            if digits and int(digits) > MAX_SHEET_CELLS:
+                raise TooManyStrings(int(digits))
+    return data
 
 
 def _utf16(head: bytes) -> bool:

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from enrolment.imports import COLUMNS, FileRefused, files, sheet_extent
 from enrolment.imports.columns import map_headers
 from enrolment.imports.files import inspect_upload, open_rows
+from enrolment.imports.fuzz import SHARED_STRINGS, shared_strings_xlsx, xlsx_with
 
 MB = 1024 * 1024
 
@@ -319,6 +320,21 @@ def test_cells_written_unusually_are_placed_as_calamine_places_them(
         read_all(path, "xlsx")
     assert caught.value.code == "xlsx_uncompressed_too_large"
     assert f"sampai {corner} " in caught.value.message
+
+
+def test_shared_strings_declaring_billions_of_texts_are_refused_before_calamine(
+    tmp_path, monkeypatch
+):
+    """calamine reserves room for the declared count first: 4.000.000.000 asked for 96 GB."""
+    _entries, strings = shared_strings_xlsx()
+    declared = strings.replace(b"<sst ", b'<sst uniqueCount="4000000000" ', 1)
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(xlsx_with(SHARED_STRINGS, declared))
+    forbid_calamine(monkeypatch)
+    with pytest.raises(FileRefused) as caught:
+        read_all(path, "xlsx")
+    assert caught.value.code == "xlsx_uncompressed_too_large"
+    assert "menyatakan 4.000.000.000 teks berbeda" in caught.value.message
 
 
 @pytest.mark.parametrize("position", ["XFE1", "A1048577", "A0", "1A", "A-1"])
