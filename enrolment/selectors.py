@@ -184,19 +184,23 @@ def worker_list(
         else:
             pattern = f"%{connection.ops.prep_for_like_query(query)}%"
             workers = workers.filter(ILike(F("full_name"), pattern))
+    # Only the columns the list and its export show: each other column was a value decoded (a
+    # timestamp parsed) for every worker, employment, institution, enrolment and program of the
+    # page. Another field of a worker is one more query per row: read it with worker_get.
+    workers = workers.only("nik", "full_name", "updated_at")
     return workers.order_by("full_name", "pk").prefetch_related(
         Prefetch(
             "employments",
-            queryset=employments.select_related("institution", "category").order_by(
-                "institution__name", "work_unit", "pk"
-            ),
+            queryset=employments.select_related("institution", "category")
+            .only("worker_id", "work_unit", "wage", "institution__name", "category__name")
+            .order_by("institution__name", "work_unit", "pk"),
             to_attr="listed_employments",
         ),
         Prefetch(
             "enrolments",
-            queryset=Enrolment.objects.select_related("program").order_by(
-                "program__sort_order", "program__code"
-            ),
+            queryset=Enrolment.objects.select_related("program")
+            .only("worker_id", "status", "program__name", "program__code")
+            .order_by("program__sort_order", "program__code"),
             to_attr="listed_enrolments",
         ),
     )
