@@ -4,6 +4,7 @@ Security Policy without a single refusal (Bootstrap's menus and htmx included)."
 
 from __future__ import annotations
 
+import re
 from base64 import b32decode
 
 import pytest
@@ -57,8 +58,11 @@ def test_a_first_sign_in_sets_up_the_app_and_the_next_asks_for_its_code(
     # Signed out and in again: the password, then the code of the app.
     page.goto(live_server.url + reverse("home"))
     page.get_by_role("button", name="Menu").click()
+    # The phone menu slides open; a click on the user menu while it still moves can be lost.
+    expect(page.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Keluar", exact=True).click()
+    expect(page.locator("#id_username")).to_be_visible()  # signed out, at the login page
     page.goto(login_url)
     submit_login_form(page, kanwil_officer.username, settings.DEMO_PASSWORD)
     verify = page.get_by_test_id("second-factor")
