@@ -708,26 +708,23 @@ def target_progress(*, area: Area, today: dt.date | None = None) -> list[TargetP
         .select_related("agreement", "agreement__institution", "category")
         .order_by("agreement__institution__name", "agreement__title", "category__sort_order")[:50]
     )
+    # The summary's lines of those institutions (and those under them) and categories; which
+    # target each line counts for, by owner, category and month, is decided here once.
+    owners = {t.agreement.institution_id for t in targets}
+    lines = RegistrationFigure.objects.filter(
+        Q(institution_id__in=owners) | Q(institution__parent_id__in=owners),
+        category_id__in={t.category_id for t in targets},
+    ).values_list("institution_id", "institution__parent_id", "category_id", "month", "registered")
     registered: dict[tuple[int, int], int] = defaultdict(int)
-    counted = [(t, t.agreement.institution_id, signing_month(t.agreement)) for t in targets]
-    wanted = Q(pk__in=[])
-    for t, institution, since in counted:
-        one = Q(category_id=t.category_id) & (
-            Q(institution_id=institution) | Q(institution__parent_id=institution)
-        )
-        wanted |= one & Q(month__gte=since) if since else one
-    if targets:
-        lines = RegistrationFigure.objects.filter(wanted).values_list(
-            "institution_id", "institution__parent_id", "category_id", "month", "registered"
-        )
-        for institution, parent, category, month, people in lines:
-            for t, owner, since in counted:
-                if (
-                    t.category_id == category
-                    and owner in (institution, parent)
-                    and (since is None or month >= since)
-                ):
-                    registered[(t.agreement_id, t.category_id)] += people
+    for institution, parent, category, month, people in lines if targets else ():
+        for t in targets:
+            since = signing_month(t.agreement)
+            if (
+                t.category_id == category
+                and t.agreement.institution_id in (institution, parent)
+                and (since is None or month >= since)
+            ):
+                registered[(t.agreement_id, t.category_id)] += people
     return [
         TargetProgress(
             agreement=t.agreement,
