@@ -162,8 +162,9 @@ def worker_list(
     (institution, its province, category, the import it came from) must hold for one and the
     same employment in scope; program and status for one and the same enrolment.
 
-    Each worker gets `listed_employments` (those in scope that match the filters) and
-    `listed_enrolments` (with the program).
+    Each worker gets `listed_employments` (those in scope that match the filters, each with
+    `institution_name` and `category_name`) and `listed_enrolments` (each with `program_code`
+    and `program_name`).
     """
     employments = employments_for(user)
     if institution is not None:
@@ -192,20 +193,26 @@ def worker_list(
             workers = workers.filter(ILike(F("full_name"), pattern))
     # Only the columns the list and its export show: each other column was a value decoded (a
     # timestamp parsed) for every worker, employment, institution, enrolment and program of the
-    # page. Another field of a worker is one more query per row: read it with worker_get.
+    # page. Another field of a worker is one more query per row: read it with worker_get. The
+    # names of an employment's institution and category and of an enrolment's program come as
+    # annotations, not as objects of their own: half the objects built for a page.
     workers = workers.only("nik", "full_name", "updated_at")
     return workers.order_by("full_name", "pk").prefetch_related(
         Prefetch(
             "employments",
-            queryset=employments.select_related("institution", "category")
-            .only("worker_id", "work_unit", "wage", "institution__name", "category__name")
+            queryset=employments.annotate(
+                institution_name=F("institution__name"), category_name=F("category__name")
+            )
+            .only("worker_id", "work_unit", "wage")
             .order_by("institution__name", "work_unit", "pk"),
             to_attr="listed_employments",
         ),
         Prefetch(
             "enrolments",
-            queryset=Enrolment.objects.select_related("program")
-            .only("worker_id", "status", "program__name", "program__code")
+            queryset=Enrolment.objects.annotate(
+                program_name=F("program__name"), program_code=F("program__code")
+            )
+            .only("worker_id", "status")
             .order_by("program__sort_order", "program__code"),
             to_attr="listed_enrolments",
         ),

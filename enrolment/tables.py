@@ -137,7 +137,7 @@ class WorkerTable(tables.Table):
             employments = worker.listed_employments
             badges = "".join(
                 f'<span class="badge enrolment-{escape(e.status)} me-1" '
-                f'title="{escape(e.program.name)}">{escape(e.program.code)}: '
+                f'title="{escape(e.program_name)}">{escape(e.program_code)}: '
                 f"{escape(labels.get(e.status, e.status))}</span>"
                 for e in worker.listed_enrolments
             )
@@ -145,9 +145,9 @@ class WorkerTable(tables.Table):
                 escape(mask_nik(worker.nik)),  # lists never show a whole NIK, whoever reads them
                 f'<a href="{reverse("enrolment:worker_detail", args=[worker.pk])}">'
                 f"{escape(worker.full_name)}</a>",
-                _lines(e.institution.name for e in employments),
+                _lines(e.institution_name for e in employments),
                 _lines(e.work_unit for e in employments),
-                _lines(e.category.name for e in employments),
+                _lines(e.category_name for e in employments),
                 badges or '<span class="text-secondary">—</span>',
                 timezone.localtime(worker.updated_at).strftime("%d-%m-%Y"),
             ]

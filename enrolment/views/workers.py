@@ -225,16 +225,16 @@ def worker_export(request: HttpRequest, fmt: str) -> HttpResponse:
     for worker in workers.iterator(chunk_size=2000):
         people.append(worker.pk)
         programs = ",".join(
-            f"{e.program.code}:{e.get_status_display()}" for e in worker.listed_enrolments
+            f"{e.program_code}:{e.get_status_display()}" for e in worker.listed_enrolments
         )
         for employment in worker.listed_employments:
             dataset.append(
                 [
                     worker.nik if personal else mask_nik(worker.nik),
                     worker.full_name,
-                    employment.institution.name,
+                    employment.institution_name,
                     employment.work_unit,
-                    employment.category.name,
+                    employment.category_name,
                     employment.wage if personal else "",
                     programs,
                 ]

@@ -201,6 +201,18 @@ def test_each_row_shows_the_persons_institution_unit_category_and_enrolments(
     assert badge in page
 
 
+def test_what_a_roster_wrote_is_shown_as_text_never_as_markup(
+    client, national_admin, institution
+):
+    unit = 'TPQ <b onclick="x()">Al-Ikhlas</b> & Co'
+    applied(national_admin, institution(SERANG), [row(5, UNIT_KERJA=unit)])
+    client.force_login(national_admin)
+    page = client.get(reverse("enrolment:worker_list")).content.decode()
+
+    assert "<div>TPQ &lt;b onclick=&quot;x()&quot;&gt;Al-Ikhlas&lt;/b&gt; &amp; Co</div>" in page
+    assert "<b onclick" not in page
+
+
 def test_the_filters_offer_what_is_in_scope_and_keep_what_was_chosen(
     client, people, branch_officer, institution
 ):
