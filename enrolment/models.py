@@ -234,6 +234,8 @@ class Worker(models.Model):
             models.Index(fields=["kpj"], condition=~Q(kpj=""), name="worker_kpj"),
             # The list's first page by name out of a million (and its keyset): no sort of all.
             models.Index(fields=["full_name", "id"], name="worker_name_order"),
+            # The same for the list by "last changed", either way (300 ms a page without it).
+            models.Index(fields=["updated_at", "id"], name="worker_changed_order"),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ from accounts.models import AccessLog
 from enrolment import selectors, services
 from enrolment.imports.validation import mask_nik
 from enrolment.models import Employment, Enrolment, Program, RosterImport, Worker, WorkerCategory
-from enrolment.tables import CappedPaginator
+from enrolment.tables import CappedPaginator, WorkerTable
 from enrolment.views.workers import OPTIONS
 from partners.models import Institution
 from tests.enrolment.rosters import roster_file, row
@@ -125,6 +125,18 @@ def test_a_name_search_is_one_the_trigram_index_can_answer(people, branch_office
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(line for (line,) in cursor.fetchall())
     assert "worker_name_trgm" in plan, plan
+
+
+@pytest.mark.parametrize("sort", ["updated_at", "-updated_at"])
+def test_the_list_by_last_change_is_read_in_index_order_not_sorted_whole(people, sort):
+    """A million workers sorted for one page of 25 took 300 ms (`make bench`)."""
+    table = WorkerTable(Worker.objects.all(), order_by=sort)
+    sql, params = table.data.data[:25].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table of four would be read whole
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "worker_changed_order" in plan and "Sort" not in plan, plan
 
 
 def test_each_filter_narrows_the_list(client, people, national_admin, institution):
