@@ -794,9 +794,19 @@ def _roster(rows: int, fmt: str) -> Path:
 
 
 def _empty_worker_tables() -> None:
+    """Every run starts from the same state: empty tables, fresh statistics, and no pages of the
+    steps before it still to be written (a checkpoint). In a whole run of 22-11-2026 without
+    it, the two imports after the access log's 10.000.000 rows each spent ~6 s more than usual
+    in their commit."""
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(WORKER_TABLES)} RESTART IDENTITY CASCADE")
-        cursor.execute("VACUUM ANALYZE")  # every run starts from the same state
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute(
+            "SELECT rolsuper OR pg_has_role(current_user, 'pg_checkpoint', 'MEMBER') "
+            "FROM pg_roles WHERE rolname = current_user"
+        )
+        if cursor.fetchone()[0]:  # a server's role may not be allowed to: then it waits
+            cursor.execute("CHECKPOINT")
 
 
 def _pipeline(path: Path, institution: Institution) -> dict:
