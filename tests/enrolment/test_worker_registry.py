@@ -213,9 +213,7 @@ def test_each_row_shows_the_persons_institution_unit_category_and_enrolments(
     assert badge in page
 
 
-def test_what_a_roster_wrote_is_shown_as_text_never_as_markup(
-    client, national_admin, institution
-):
+def test_what_a_roster_wrote_is_shown_as_text_never_as_markup(client, national_admin, institution):
     unit = 'TPQ <b onclick="x()">Al-Ikhlas</b> & Co'
     applied(national_admin, institution(SERANG), [row(5, UNIT_KERJA=unit)])
     client.force_login(national_admin)
