@@ -109,7 +109,7 @@ def check_sheet_extent(path: Path, *, max_cells: int = MAX_SHEET_CELLS) -> None:
             for entry in archive.infolist():
                 if entry.is_dir():
                     continue
-                extent = _measure(archive, entry)
+                extent = _measure(archive, entry, max_cells)
                 if extent.grid > max_cells or extent.cells > max_cells:
                     raise FileRefused("xlsx_uncompressed_too_large", _too_large(extent, max_cells))
     except Unreadable as error:
@@ -140,8 +140,9 @@ def _too_large(extent: Extent, max_cells: int) -> str:
     )
 
 
-def _chunks(archive: zipfile.ZipFile, entry: zipfile.ZipInfo):
-    """The entry's bytes in pieces that never cut a tag (each ends before its last `<`)."""
+def _chunks(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, max_cells: int):
+    """The entry's bytes in pieces that never cut a tag (each ends before its last `<`); a
+    declared count of shared strings over `max_cells` raises TooManyStrings."""
     with archive.open(entry) as stream:
         tail = stream.read(4)
         if _utf16(tail):
@@ -152,17 +153,17 @@ def _chunks(archive: zipfile.ZipFile, entry: zipfile.ZipInfo):
             if cut <= 0:
                 tail = data
                 continue
-            yield _strings_checked(data[:cut])
+            yield _strings_checked(data[:cut], max_cells)
             tail = data[cut:]
         if tail:
-            yield _strings_checked(tail)
+            yield _strings_checked(tail, max_cells)
 
 
-def _strings_checked(data: bytes) -> bytes:
+def _strings_checked(data: bytes, max_cells: int) -> bytes:
     if b"niqueCount" in data:
         for match in UNIQUE_COUNT.finditer(data):
             digits = re.sub(rb"[^0-9]", b"", match[1] if match[1] is not None else match[2])
-            if digits and int(digits) > MAX_SHEET_CELLS:
+            if digits and int(digits) > max_cells:
                 raise TooManyStrings(int(digits))
     return data
 
@@ -174,16 +175,16 @@ def _utf16(head: bytes) -> bool:
     return b"\x00" in head and head.replace(b"\x00", b"").strip()[:1] in (b"<", b"")
 
 
-def _measure(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Extent:
+def _measure(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, max_cells: int) -> Extent:
     """The fast path; any cell not written `<c r="B7"` measures the part as calamine reads it."""
     cells = 0
     rows: set[bytes] = set()
     columns: set[bytes] = set()
-    for data in _chunks(archive, entry):
+    for data in _chunks(archive, entry, max_cells):
         found = CELL.findall(data)
         columns.update(letters for letters, _ in found)
         if b"" in columns or (b":c" in data and PREFIXED_CELL.search(data)):
-            return _measure_as_calamine(archive, entry)
+            return _measure_as_calamine(archive, entry, max_cells)
         rows.update(digits for _, digits in found)
         cells += len(found)
     extent = Extent()
@@ -196,10 +197,12 @@ def _measure(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Extent:
     return extent
 
 
-def _measure_as_calamine(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Extent:
+def _measure_as_calamine(
+    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, max_cells: int
+) -> Extent:
     extent = Extent()
     row_index = column_index = 0
-    for data in _chunks(archive, entry):
+    for data in _chunks(archive, entry, max_cells):
         for closing, name, attributes in TAG.findall(data):
             if attributes.endswith(b"/"):
                 continue  # <c …/> and <row …/>: calamine reads neither

@@ -337,6 +337,17 @@ def test_shared_strings_declaring_billions_of_texts_are_refused_before_calamine(
     assert "menyatakan 4.000.000.000 teks berbeda" in caught.value.message
 
 
+def test_the_declared_count_of_texts_is_held_to_the_same_limit_as_the_grid(tmp_path):
+    _entries, strings = shared_strings_xlsx()
+    declared = strings.replace(b"<sst ", b'<sst uniqueCount="25" ', 1)
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(xlsx_with(SHARED_STRINGS, declared))
+    sheet_extent.check_sheet_extent(path, max_cells=1000)
+    with pytest.raises(FileRefused) as caught:
+        sheet_extent.check_sheet_extent(path, max_cells=24)
+    assert "menyatakan 25 teks berbeda" in caught.value.message
+
+
 @pytest.mark.parametrize("position", ["XFE1", "A1048577", "A0", "1A", "A-1"])
 def test_a_cell_outside_excels_grid_is_refused_as_unreadable(tmp_path, monkeypatch, position):
     path = with_sheet(
