@@ -64,10 +64,13 @@ def _fast_hasher_everywhere(fast_password_hasher):
 
 @pytest.fixture(autouse=True)
 def _no_filter_options_kept():
-    """Each test reads the worker list's filter options afresh (they are kept a minute)."""
+    """Each test reads the worker list's filter options and counts afresh (they are kept a
+    minute)."""
+    from enrolment.tables import CAPPED
     from enrolment.views.workers import OPTIONS
 
     OPTIONS.clear()
+    CAPPED.clear()
 
 
 @pytest.fixture

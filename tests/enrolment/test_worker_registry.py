@@ -277,6 +277,33 @@ def test_the_count_stops_at_the_cap_and_the_pages_with_it(
     assert (paginator.count, paginator.capped) == (4, False)  # four people: counted exactly
 
 
+def test_more_than_the_cap_is_remembered_a_minute_and_a_smaller_count_never(
+    client, people, national_admin, institution, monkeypatch
+):
+    """Paging through 20.000 people named Hidayat, each page counted the first 501 of them."""
+
+    def counts(**params) -> tuple[int, bool, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("enrolment:worker_list"), params)
+        paginator = response.context["table"].paginator
+        counted = sum("COUNT(" in q["sql"] for q in queries)
+        return paginator.count, paginator.capped, counted
+
+    client.force_login(national_admin)
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC), tick=False) as clock:
+        assert counts(q="siti") == (2, False, 1)
+        assert counts(q="siti") == (2, False, 1)  # under the cap: counted on every page
+        assert counts() == (2, True, 1)
+        assert counts(page=2) == (2, True, 0)  # more than the cap: known for a minute
+        assert counts(q="siti") == (2, False, 1)  # another search is counted for itself
+        clock.shift(61)
+        assert counts() == (2, True, 1)
+
+    applied(national_admin, institution(SERANG), [row(7, NAMA_LENGKAP="Siti Hajar")])
+    assert counts(q="siti") == (2, True, 1)  # a new person counts at once
+
+
 def _list_queries(client, **params) -> tuple[int, int]:
     OPTIONS.clear()  # as the first page of a search reads it
     with CaptureQueriesContext(connection) as queries:
