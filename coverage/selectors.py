@@ -708,23 +708,26 @@ def target_progress(*, area: Area, today: dt.date | None = None) -> list[TargetP
         .select_related("agreement", "agreement__institution", "category")
         .order_by("agreement__institution__name", "agreement__title", "category__sort_order")[:50]
     )
-    # The summary's lines of those institutions (and those under them) and categories; which
-    # target each line counts for, by owner, category and month, is decided here once.
-    owners = {t.agreement.institution_id for t in targets}
+    if not targets:
+        return []
+    # Each target by the institution and category it counts, with the month it counts from;
+    # a summary line counts for the targets of its institution and of the one above it.
+    counting: dict[tuple[int, int], list[tuple[Target, dt.date | None]]] = defaultdict(list)
+    for t in targets:
+        counting[(t.agreement.institution_id, t.category_id)].append(
+            (t, signing_month(t.agreement))
+        )
     lines = RegistrationFigure.objects.filter(
-        Q(institution_id__in=owners) | Q(institution__parent_id__in=owners),
-        category_id__in={t.category_id for t in targets},
+        Q(institution_id__in={owner for owner, _category in counting})
+        | Q(institution__parent_id__in={owner for owner, _category in counting}),
+        category_id__in={category for _owner, category in counting},
     ).values_list("institution_id", "institution__parent_id", "category_id", "month", "registered")
-    registered: dict[tuple[int, int], int] = defaultdict(int)
-    for institution, parent, category, month, people in lines if targets else ():
-        for t in targets:
-            since = signing_month(t.agreement)
-            if (
-                t.category_id == category
-                and t.agreement.institution_id in (institution, parent)
-                and (since is None or month >= since)
-            ):
-                registered[(t.agreement_id, t.category_id)] += people
+    registered: dict[int, int] = defaultdict(int)
+    for institution, parent, category, month, people in lines:
+        for owner in (institution, parent):
+            for t, since in counting.get((owner, category), ()):
+                if since is None or month >= since:
+                    registered[t.pk] += people
     return [
         TargetProgress(
             agreement=t.agreement,
@@ -732,7 +735,7 @@ def target_progress(*, area: Area, today: dt.date | None = None) -> list[TargetP
             potential=t.potential,
             target=t.target,
             baseline=t.baseline,
-            registered=registered[(t.agreement_id, t.category_id)],
+            registered=registered[t.pk],
         )
         for t in targets
     ]
