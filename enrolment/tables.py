@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from functools import cached_property
 
 import django_tables2 as tables
@@ -159,7 +160,7 @@ class WorkerTable(tables.Table):
         return mark_safe("\n".join(lines))  # noqa: S308 - every value is escaped above
 
 
-def _lines(values) -> str:
+def _lines(values: Iterable[str]) -> str:
     return "".join(f"<div>{escape(value)}</div>" for value in values)
 
 

@@ -74,7 +74,7 @@ def worker_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "form": form,
             "table": table,
-            "rows": table.page_html(),
+            "rows_html": table.page_html(),
             "selects": selects,
         },
     )
