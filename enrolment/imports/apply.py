@@ -28,11 +28,18 @@ _NEW = "COALESCE(NULLIF(s.{f}, ''), w.{f})"
 
 
 # A worker also employed by another institution is that institution's too: a roster may add
-# what is missing about them, never overwrite what the other institution recorded.
-SHARED = (
-    "EXISTS (SELECT 1 FROM enrolment_employment x"
-    " WHERE x.worker_id = w.id AND x.institution_id <> %(institution)s)"
-)
+# what is missing about them, never overwrite what the other institution recorded. Whether they
+# are is asked once a row, as `o.shared`, and only of a worker already known. Written into each
+# column's expression, the question became eight hashed subplans, each reading every other
+# institution's employments; `OFFSET 0` keeps the planner from copying it back into them.
+SHARED = "o.shared"
+SHARED_JOIN = """
+CROSS JOIN LATERAL (
+  SELECT {worker}.id IS NOT NULL AND EXISTS (
+    SELECT 1 FROM enrolment_employment x
+    WHERE x.worker_id = {worker}.id AND x.institution_id <> %(institution)s) AS shared
+  OFFSET 0
+) o"""
 
 
 def _worker_new_values() -> list[tuple[str, str]]:
@@ -75,7 +82,7 @@ SELECT
   )),
   count(*)
 FROM enrolment_stagedrow s
-LEFT JOIN enrolment_worker w ON w.nik = s.nik
+LEFT JOIN enrolment_worker w ON w.nik = s.nik{shared}
 LEFT JOIN enrolment_employment e
   ON e.worker_id = w.id AND e.institution_id = %(institution)s AND e.work_unit = s.work_unit
 WHERE s.roster_import_id = %(import)s
@@ -94,7 +101,9 @@ def compare(*, import_id: int, institution_id: int) -> Counts:
     old, new = _worker_tuples()
     with connection.cursor() as cursor:
         cursor.execute(
-            COMPARE_SQL.format(worker_old=old, worker_new=new),
+            COMPARE_SQL.format(
+                worker_old=old, worker_new=new, shared=SHARED_JOIN.format(worker="w")
+            ),
             {"import": import_id, "institution": institution_id},
         )
         created, updated, total = cursor.fetchone()
@@ -104,36 +113,71 @@ def compare(*, import_id: int, institution_id: int) -> Counts:
 HISTORY_SQL = """
 INSERT INTO enrolment_workerchange (worker_id, roster_import_id, changes, at)
 SELECT w.id, %(import)s, jsonb_strip_nulls(jsonb_build_object({pairs})), now()
-FROM enrolment_stagedrow s JOIN enrolment_worker w ON w.nik = s.nik
+FROM enrolment_stagedrow s JOIN enrolment_worker w ON w.nik = s.nik{shared}
 WHERE s.roster_import_id = %(import)s AND ({worker_old}) IS DISTINCT FROM ({worker_new})
 """
 
-WORKERS_SQL = """
-INSERT INTO enrolment_worker AS w
+# Workers already known get what changed; `v` is the same worker as the target `w`, which the
+# lateral join may not name.
+CHANGED_WORKERS_SQL = """
+UPDATE enrolment_worker AS w SET {updates}, updated_at = now()
+FROM enrolment_stagedrow s JOIN enrolment_worker v ON v.nik = s.nik{shared}
+WHERE w.id = v.id AND s.roster_import_id = %(import)s
+  AND ({worker_old}) IS DISTINCT FROM ({worker_new})
+"""
+
+# Then the new ones, found by one anti-join: left to ON CONFLICT, each known NIK cost a
+# speculative insertion (0,77 s for a re-import of 100.000). The sort makes the anti-join finish
+# before the first insert: run alongside, on a table still small, it read the rows being added
+# for each row it checked. A NIK another import inserted in the meantime (it waited for that
+# import's commit) keeps what that import wrote: this roster could only have filled its empty
+# optional columns, and its next upload does.
+NEW_WORKERS_SQL = """
+WITH fresh AS MATERIALIZED (
+  SELECT s.* FROM enrolment_stagedrow s
+  WHERE s.roster_import_id = %(import)s
+    AND NOT EXISTS (SELECT 1 FROM enrolment_worker v WHERE v.nik = s.nik)
+  ORDER BY s.row
+)
+INSERT INTO enrolment_worker
   (nik, full_name, birth_date, sex, birth_place, phone, address, kpj, regency_id, created_at, updated_at)
 SELECT s.nik, s.full_name, s.birth_date, s.sex, s.birth_place, s.phone, s.address, s.kpj,
        NULLIF(s.regency_code, ''), now(), now()
-FROM enrolment_stagedrow s
-WHERE s.roster_import_id = %(import)s
-ON CONFLICT (nik) DO UPDATE SET {updates}, updated_at = now()
-WHERE ({worker_old}) IS DISTINCT FROM ({excluded_new})
+FROM fresh s
+ON CONFLICT (nik) DO NOTHING
 """
 
-EMPLOYMENTS_SQL = """
-INSERT INTO enrolment_employment AS e
-  (worker_id, institution_id, work_unit, category_id, wage, start_date, nomor_induk,
-   source_import_id, created_at, updated_at)
-SELECT w.id, %(institution)s, s.work_unit, s.category_id, s.wage, s.start_date, s.nomor_induk,
-       %(import)s, now(), now()
+# Employments as workers: those already known get what changed, then the new ones, found by an
+# anti-join that finishes before the first insert (NEW_WORKERS_SQL).
+CHANGED_EMPLOYMENTS_SQL = """
+UPDATE enrolment_employment AS e SET
+  category_id = s.category_id, wage = s.wage, start_date = s.start_date,
+  nomor_induk = COALESCE(NULLIF(s.nomor_induk, ''), e.nomor_induk),
+  source_import_id = %(import)s, updated_at = now()
 FROM enrolment_stagedrow s JOIN enrolment_worker w ON w.nik = s.nik
 WHERE s.roster_import_id = %(import)s
-ON CONFLICT (worker_id, institution_id, work_unit) DO UPDATE SET
-  category_id = EXCLUDED.category_id, wage = EXCLUDED.wage, start_date = EXCLUDED.start_date,
-  nomor_induk = COALESCE(NULLIF(EXCLUDED.nomor_induk, ''), e.nomor_induk),
-  source_import_id = EXCLUDED.source_import_id, updated_at = now()
-WHERE (e.category_id, e.wage, e.start_date, e.nomor_induk) IS DISTINCT FROM
-      (EXCLUDED.category_id, EXCLUDED.wage, EXCLUDED.start_date,
-       COALESCE(NULLIF(EXCLUDED.nomor_induk, ''), e.nomor_induk))
+  AND e.worker_id = w.id AND e.institution_id = %(institution)s AND e.work_unit = s.work_unit
+  AND (e.category_id, e.wage, e.start_date, e.nomor_induk) IS DISTINCT FROM
+      (s.category_id, s.wage, s.start_date, COALESCE(NULLIF(s.nomor_induk, ''), e.nomor_induk))
+"""
+
+NEW_EMPLOYMENTS_SQL = """
+WITH fresh AS MATERIALIZED (
+  SELECT w.id AS worker_id, s.work_unit, s.category_id, s.wage, s.start_date, s.nomor_induk
+  FROM enrolment_stagedrow s JOIN enrolment_worker w ON w.nik = s.nik
+  WHERE s.roster_import_id = %(import)s
+    AND NOT EXISTS (
+      SELECT 1 FROM enrolment_employment e
+      WHERE e.worker_id = w.id AND e.institution_id = %(institution)s AND e.work_unit = s.work_unit)
+  ORDER BY s.row
+)
+INSERT INTO enrolment_employment
+  (worker_id, institution_id, work_unit, category_id, wage, start_date, nomor_induk,
+   source_import_id, created_at, updated_at)
+SELECT f.worker_id, %(institution)s, f.work_unit, f.category_id, f.wage, f.start_date,
+       f.nomor_induk, %(import)s, now(), now()
+FROM fresh f
+ON CONFLICT (worker_id, institution_id, work_unit) DO NOTHING
 """
 
 # One statement, so that the counts and the history cannot disagree. `leaving` is materialised
@@ -182,20 +226,29 @@ WITH leaving AS MATERIALIZED (
 SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM history)
 """
 
-# A row with TGL_BERHENTI is a worker who left: no enrolment for them. An enrolment's creation
-# is its own record (created_at, source_import, and the import's confirming user; the trail has it
-# too): no EnrolmentChange row repeats it, which cost a third of this phase (models.Enrolment).
+# A row with TGL_BERHENTI is a worker who left: no enrolment for them. Enrolments the worker
+# already has are left out by an anti-join, as workers are (NEW_WORKERS_SQL). An enrolment's
+# creation is its own record (created_at, source_import, and the import's confirming user; the
+# trail has it too): no EnrolmentChange row repeats it, which cost a third of this phase
+# (models.Enrolment).
 ENROLMENTS_SQL = """
+WITH fresh AS MATERIALIZED (
+  SELECT w.id AS worker_id, p.id AS program_id
+  FROM enrolment_stagedrow s
+  JOIN enrolment_worker w ON w.nik = s.nik
+  JOIN enrolment_program p
+    ON p.code = ANY(CASE WHEN cardinality(s.programs) > 0 THEN s.programs
+                         ELSE %(default_programs)s::varchar[] END)
+  WHERE s.roster_import_id = %(import)s AND s.ended_on IS NULL
+    AND NOT EXISTS (
+      SELECT 1 FROM enrolment_enrolment n WHERE n.worker_id = w.id AND n.program_id = p.id)
+  ORDER BY s.row, p.id
+)
 INSERT INTO enrolment_enrolment
   (worker_id, program_id, agreement_id, source_import_id, status, rejected_reason, end_reason,
    created_at, updated_at)
-SELECT w.id, p.id, %(agreement)s, %(import)s, 'pending', '', '', now(), now()
-FROM enrolment_stagedrow s
-JOIN enrolment_worker w ON w.nik = s.nik
-JOIN enrolment_program p
-  ON p.code = ANY(CASE WHEN cardinality(s.programs) > 0 THEN s.programs
-                       ELSE %(default_programs)s::varchar[] END)
-WHERE s.roster_import_id = %(import)s AND s.ended_on IS NULL
+SELECT f.worker_id, f.program_id, %(agreement)s, %(import)s, 'pending', '', '', now(), now()
+FROM fresh f
 ON CONFLICT (worker_id, program_id) DO NOTHING
 """
 
@@ -231,32 +284,34 @@ def apply_staged(
         f"THEN jsonb_build_array(w.{f}, {value}) END"
         for f, value in pairs
     )
-    excluded = [
-        (
-            f,
-            value.replace("s.", "EXCLUDED.").replace(
-                "NULLIF(EXCLUDED.regency_code, '')", "EXCLUDED.regency_id"
-            ),
-        )
-        for f, value in pairs
-    ]
-    updates = ", ".join(f"{f} = {value}" for f, value in excluded)
-    excluded_new = ", ".join(value for _f, value in excluded)
+    updates = ", ".join(f"{f} = {value}" for f, value in pairs)
     timings: dict[str, float] = {}
 
     def run(name: str, sql: str) -> int | tuple:
-        """The statement's row count, or its one row when it returns one."""
+        """The statement's row count, or its one row when it returns one. Statements of the
+        same name add up to one phase."""
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             result = cursor.fetchone() if cursor.description else cursor.rowcount
-        timings[name] = round(time.perf_counter() - started, 3)
+        timings[name] = round(timings.get(name, 0) + time.perf_counter() - started, 3)
         return result
 
     counts = compare(import_id=import_id, institution_id=institution_id)
-    run("history", HISTORY_SQL.format(pairs=history_pairs, worker_old=old, worker_new=new))
-    run("workers", WORKERS_SQL.format(updates=updates, worker_old=old, excluded_new=excluded_new))
-    run("employments", EMPLOYMENTS_SQL)
+    shared = SHARED_JOIN.format(worker="w")
+    run(
+        "history",
+        HISTORY_SQL.format(pairs=history_pairs, worker_old=old, worker_new=new, shared=shared),
+    )
+    run(
+        "workers",
+        CHANGED_WORKERS_SQL.format(
+            updates=updates, worker_old=old, worker_new=new, shared=SHARED_JOIN.format(worker="v")
+        ),
+    )
+    run("workers", NEW_WORKERS_SQL)
+    run("employments", CHANGED_EMPLOYMENTS_SQL)
+    run("employments", NEW_EMPLOYMENTS_SQL)
     counts.employments_ended, counts.enrolments_ended = run("endings", ENDINGS_SQL)
     counts.enrolments = run("enrolments", ENROLMENTS_SQL)
     return counts, timings

@@ -214,6 +214,41 @@ def test_a_roster_cannot_write_ids_or_another_institutions_data(
     assert Employment.objects.filter(worker=worker, institution=serang).exists()
 
 
+def test_a_roster_of_known_and_new_people_adds_the_new_and_fills_only_what_was_empty(
+    serang_partner_admin, maluku_partner_admin, serang, institution
+):
+    ambon = institution(AMBON)
+    check_and_apply(maluku_partner_admin, upload(maluku_partner_admin, ambon, [row(1), row(2)]))
+    check_and_apply(serang_partner_admin, upload(serang_partner_admin, serang, [row(3)]))
+    ambon_workers = {w.pk: w.updated_at for w in Worker.objects.filter(nik__in=[row(2)["NIK"]])}
+
+    mixed = [
+        row(1, NAMA_LENGKAP="Nama Lain", NO_HP="081234567890"),  # Ambon's, now Serang's too
+        row(3, UPAH="2.750.000"),  # Serang's own, a new wage
+        row(4),  # nobody's yet
+    ]
+    applied = check_and_apply(serang_partner_admin, upload(serang_partner_admin, serang, mixed))
+
+    assert (applied.workers_created, applied.workers_updated, applied.workers_unchanged) == (
+        1,
+        2,
+        0,
+    )
+    shared = Worker.objects.get(nik=row(1)["NIK"])
+    assert (shared.full_name, shared.phone) == ("Pekerja Uji 1", "081234567890")
+    assert shared.changes.get().changes == {"phone": ["", "081234567890"]}
+    assert Employment.objects.get(worker__nik=row(3)["NIK"]).wage == 2_750_000
+    assert not Worker.objects.get(nik=row(3)["NIK"]).changes.exists()
+    newcomer = Worker.objects.get(nik=row(4)["NIK"])
+    assert newcomer.employments.get().institution == serang
+    assert newcomer.enrolments.count() == 3
+    assert {e.institution for e in Employment.objects.filter(worker=shared)} == {ambon, serang}
+    assert {w.pk: w.updated_at for w in Worker.objects.filter(pk__in=ambon_workers)} == (
+        ambon_workers
+    )  # a person the roster does not list is left alone
+    assert Enrolment.objects.filter(worker=shared).count() == 3  # none twice
+
+
 def test_a_file_that_is_not_a_roster_is_refused_at_upload_and_kept(serang_partner_admin, serang):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
