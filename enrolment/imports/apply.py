@@ -126,29 +126,40 @@ WHERE w.id = v.id AND s.roster_import_id = %(import)s
   AND ({worker_old}) IS DISTINCT FROM ({worker_new})
 """
 
-# Then the new ones, found by one anti-join: left to ON CONFLICT, each known NIK cost a
-# speculative insertion (0,77 s for a re-import of 100.000). The sort makes the anti-join finish
-# before the first insert: run alongside, on a table still small, it read the rows being added
-# for each row it checked. A NIK another import inserted in the meantime (it waited for that
-# import's commit) keeps what that import wrote: this roster could only have filled its empty
-# optional columns, and its next upload does.
+# Then the new ones. A NIK another import inserted in the meantime (it waited for that import's
+# commit) keeps what that import wrote: this roster could only have filled its empty optional
+# columns, and its next upload does.
 NEW_WORKERS_SQL = """
-WITH fresh AS MATERIALIZED (
-  SELECT s.* FROM enrolment_stagedrow s
-  WHERE s.roster_import_id = %(import)s
-    AND NOT EXISTS (SELECT 1 FROM enrolment_worker v WHERE v.nik = s.nik)
-  ORDER BY s.row
-)
 INSERT INTO enrolment_worker
   (nik, full_name, birth_date, sex, birth_place, phone, address, kpj, regency_id, created_at, updated_at)
-SELECT s.nik, s.full_name, s.birth_date, s.sex, s.birth_place, s.phone, s.address, s.kpj,
-       NULLIF(s.regency_code, ''), now(), now()
-FROM fresh s
+SELECT f.nik, f.full_name, f.birth_date, f.sex, f.birth_place, f.phone, f.address, f.kpj,
+       f.regency_id, now(), now()
+FROM {rows} f
 ON CONFLICT (nik) DO NOTHING
 """
+WORKER_ROWS = """
+SELECT s.row, s.nik, s.full_name, s.birth_date, s.sex, s.birth_place, s.phone, s.address, s.kpj,
+       NULLIF(s.regency_code, '') AS regency_id
+FROM enrolment_stagedrow s
+WHERE s.roster_import_id = %(import)s"""
+WORKER_KNOWN = "SELECT 1 FROM enrolment_worker v WHERE v.nik = s.nik"
 
-# Employments as workers: those already known get what changed, then the new ones, found by an
-# anti-join that finishes before the first insert (NEW_WORKERS_SQL).
+
+def _new(rows: str, known: str, *, anyone_known: bool) -> str:
+    """The staged `rows` (a SELECT … WHERE) that `known` does not find, to insert from.
+
+    When the roster names nobody already known (the compare found no worker), all of them, as
+    they are. Otherwise an anti-join leaves the known ones out: left to ON CONFLICT, each known
+    row cost a speculative insertion (0,77 s of workers for a re-import of 100.000). Its sort
+    makes the anti-join finish before the first insert: run alongside, on a table still small,
+    it read the rows being added for each row it checked.
+    """
+    if not anyone_known:
+        return f"({rows})"
+    return f"({rows} AND NOT EXISTS ({known}) ORDER BY s.row)"
+
+
+# Employments as workers: those already known get what changed, then the new ones.
 CHANGED_EMPLOYMENTS_SQL = """
 UPDATE enrolment_employment AS e SET
   category_id = s.category_id, wage = s.wage, start_date = s.start_date,
@@ -162,23 +173,21 @@ WHERE s.roster_import_id = %(import)s
 """
 
 NEW_EMPLOYMENTS_SQL = """
-WITH fresh AS MATERIALIZED (
-  SELECT w.id AS worker_id, s.work_unit, s.category_id, s.wage, s.start_date, s.nomor_induk
-  FROM enrolment_stagedrow s JOIN enrolment_worker w ON w.nik = s.nik
-  WHERE s.roster_import_id = %(import)s
-    AND NOT EXISTS (
-      SELECT 1 FROM enrolment_employment e
-      WHERE e.worker_id = w.id AND e.institution_id = %(institution)s AND e.work_unit = s.work_unit)
-  ORDER BY s.row
-)
 INSERT INTO enrolment_employment
   (worker_id, institution_id, work_unit, category_id, wage, start_date, nomor_induk,
    source_import_id, created_at, updated_at)
 SELECT f.worker_id, %(institution)s, f.work_unit, f.category_id, f.wage, f.start_date,
        f.nomor_induk, %(import)s, now(), now()
-FROM fresh f
+FROM {rows} f
 ON CONFLICT (worker_id, institution_id, work_unit) DO NOTHING
 """
+EMPLOYMENT_ROWS = """
+SELECT s.row, w.id AS worker_id, s.work_unit, s.category_id, s.wage, s.start_date, s.nomor_induk
+FROM enrolment_stagedrow s JOIN enrolment_worker w ON w.nik = s.nik
+WHERE s.roster_import_id = %(import)s"""
+EMPLOYMENT_KNOWN = """
+SELECT 1 FROM enrolment_employment e
+WHERE e.worker_id = w.id AND e.institution_id = %(institution)s AND e.work_unit = s.work_unit"""
 
 # One statement, so that the counts and the history cannot disagree. `leaving` is materialised
 # so that employments are found by worker and unit through their unique index: left to itself,
@@ -227,30 +236,29 @@ SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM history)
 """
 
 # A row with TGL_BERHENTI is a worker who left: no enrolment for them. Enrolments the worker
-# already has are left out by an anti-join, as workers are (NEW_WORKERS_SQL). An enrolment's
+# already has are left out (`_new`). An enrolment's
 # creation is its own record (created_at, source_import, and the import's confirming user; the
 # trail has it too): no EnrolmentChange row repeats it, which cost a third of this phase
 # (models.Enrolment).
 ENROLMENTS_SQL = """
-WITH fresh AS MATERIALIZED (
-  SELECT w.id AS worker_id, p.id AS program_id
-  FROM enrolment_stagedrow s
-  JOIN enrolment_worker w ON w.nik = s.nik
-  JOIN enrolment_program p
-    ON p.code = ANY(CASE WHEN cardinality(s.programs) > 0 THEN s.programs
-                         ELSE %(default_programs)s::varchar[] END)
-  WHERE s.roster_import_id = %(import)s AND s.ended_on IS NULL
-    AND NOT EXISTS (
-      SELECT 1 FROM enrolment_enrolment n WHERE n.worker_id = w.id AND n.program_id = p.id)
-  ORDER BY s.row, p.id
-)
 INSERT INTO enrolment_enrolment
   (worker_id, program_id, agreement_id, source_import_id, status, rejected_reason, end_reason,
    created_at, updated_at)
 SELECT f.worker_id, f.program_id, %(agreement)s, %(import)s, 'pending', '', '', now(), now()
-FROM fresh f
+FROM {rows} f
 ON CONFLICT (worker_id, program_id) DO NOTHING
 """
+ENROLMENT_ROWS = """
+SELECT s.row, w.id AS worker_id, p.id AS program_id
+FROM enrolment_stagedrow s
+JOIN enrolment_worker w ON w.nik = s.nik
+JOIN enrolment_program p
+  ON p.code = ANY(CASE WHEN cardinality(s.programs) > 0 THEN s.programs
+                       ELSE %(default_programs)s::varchar[] END)
+WHERE s.roster_import_id = %(import)s AND s.ended_on IS NULL"""
+ENROLMENT_KNOWN = (
+    "SELECT 1 FROM enrolment_enrolment n WHERE n.worker_id = w.id AND n.program_id = p.id"
+)
 
 
 def apply_staged(
@@ -298,20 +306,43 @@ def apply_staged(
         return result
 
     counts = compare(import_id=import_id, institution_id=institution_id)
-    shared = SHARED_JOIN.format(worker="w")
-    run(
-        "history",
-        HISTORY_SQL.format(pairs=history_pairs, worker_old=old, worker_new=new, shared=shared),
-    )
+    anyone_known = bool(counts.updated or counts.unchanged)
+    if anyone_known:
+        run(
+            "history",
+            HISTORY_SQL.format(
+                pairs=history_pairs,
+                worker_old=old,
+                worker_new=new,
+                shared=SHARED_JOIN.format(worker="w"),
+            ),
+        )
+        run(
+            "workers",
+            CHANGED_WORKERS_SQL.format(
+                updates=updates,
+                worker_old=old,
+                worker_new=new,
+                shared=SHARED_JOIN.format(worker="v"),
+            ),
+        )
     run(
         "workers",
-        CHANGED_WORKERS_SQL.format(
-            updates=updates, worker_old=old, worker_new=new, shared=SHARED_JOIN.format(worker="v")
+        NEW_WORKERS_SQL.format(rows=_new(WORKER_ROWS, WORKER_KNOWN, anyone_known=anyone_known)),
+    )
+    if anyone_known:
+        run("employments", CHANGED_EMPLOYMENTS_SQL)
+    run(
+        "employments",
+        NEW_EMPLOYMENTS_SQL.format(
+            rows=_new(EMPLOYMENT_ROWS, EMPLOYMENT_KNOWN, anyone_known=anyone_known)
         ),
     )
-    run("workers", NEW_WORKERS_SQL)
-    run("employments", CHANGED_EMPLOYMENTS_SQL)
-    run("employments", NEW_EMPLOYMENTS_SQL)
     counts.employments_ended, counts.enrolments_ended = run("endings", ENDINGS_SQL)
-    counts.enrolments = run("enrolments", ENROLMENTS_SQL)
+    counts.enrolments = run(
+        "enrolments",
+        ENROLMENTS_SQL.format(
+            rows=_new(ENROLMENT_ROWS, ENROLMENT_KNOWN, anyone_known=anyone_known)
+        ),
+    )
     return counts, timings

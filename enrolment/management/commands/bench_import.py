@@ -55,6 +55,8 @@ from privacy.bench import access_log_bench
 from regions.models import Office, Regency
 
 FILES = Path(settings.BASE_DIR) / ".data" / "bench" / "files"
+# The roster sent again: every tenth person's wage changed.
+CHANGED_EVERY = 10
 WORKER_TABLES = [
     "audit_event",
     "coverage_primaryemployment",
@@ -150,11 +152,19 @@ class Command(BaseCommand):
         institution = _bench_institution()
         FILES.mkdir(parents=True, exist_ok=True)
         self.stdout.write(f"# roster import benchmark, {time.strftime('%Y-%m-%d %H:%M')}")
-        for rows in [int(n) for n in sizes.split(",") if n]:
+        for n, rows in enumerate(int(n) for n in sizes.split(",") if n):
             path = _roster(rows, "csv")
             copy_rate = _raw_copy(path)
             result = _pipeline(path, institution)
             self._line(f"CSV {rows:,} rows", result, copy_rate)
+            if n == 0:  # the same people again, as a partner sends its roster each month
+                changed = _changed_roster(path)
+                result = _pipeline(changed, institution, empty=False)
+                self._line(
+                    f"CSV {rows:,} rows again, every {CHANGED_EVERY}th wage changed",
+                    result,
+                    copy_rate,
+                )
         if search_rounds:  # on what the largest CSV import left, before the others empty it
             self._worker_search(rounds=search_rounds, explain=explain)
         if coverage_rounds or load_seconds:  # the same data, spread over the country first
@@ -180,10 +190,13 @@ class Command(BaseCommand):
 
     def _line(self, name: str, result: dict, copy_rate: float) -> None:
         phases = ", ".join(f"{k} {v:.2f}s" for k, v in sorted(result["timings"].items()))
+        created, updated, unchanged = result["workers"]
         self.stdout.write(
             f"{name}: {result['rate']:,.0f} rows/s full pipeline in {result['seconds']:.1f} s "
             f"= 1/{copy_rate / result['rate']:.0f} of raw COPY ({copy_rate:,.0f} rows/s); "
-            f"peak RSS {result['rss_mb']:.0f} MB; {result['enrolments']:,} enrolments; "
+            f"peak RSS {result['rss_mb']:.0f} MB; workers {created:,} new, "
+            f"{updated:,} changed, {unchanged:,} unchanged; "
+            f"{result['enrolments']:,} enrolments; "
             f"phases: {phases}"
         )
 
@@ -793,13 +806,37 @@ def _roster(rows: int, fmt: str) -> Path:
     return path
 
 
+def _changed_roster(path: Path) -> Path:
+    """The roster at `path` with the wage of every CHANGED_EVERY-th person raised Rp50.000."""
+    changed = path.with_name(f"{path.stem}-changed{path.suffix}")
+    if not changed.exists():
+        partial = changed.with_suffix(".part")
+        with path.open(encoding="utf-8-sig") as src, partial.open("w", encoding="utf-8") as out:
+            header = src.readline()
+            out.write(header)
+            wage = header.rstrip("\r\n").split(";").index("UPAH")
+            for n, line in enumerate(src):
+                if n % CHANGED_EVERY == 0:
+                    cells = line.rstrip("\r\n").split(";")
+                    cells[wage] = str(int(cells[wage]) + 50_000)
+                    line = ";".join(cells) + "\n"
+                out.write(line)
+        partial.rename(changed)
+    return changed
+
+
 def _empty_worker_tables() -> None:
-    """Every run starts from the same state: empty tables, fresh statistics, and no pages of the
-    steps before it still to be written (a checkpoint). In a whole run of 22-11-2026 without
-    it, the two imports after the access log's 10.000.000 rows each spent ~6 s more than usual
-    in their commit."""
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(WORKER_TABLES)} RESTART IDENTITY CASCADE")
+    _settle_tables()
+
+
+def _settle_tables() -> None:
+    """Every import starts from a steady state: fresh statistics, as autovacuum leaves them, and
+    no pages of the steps before it still to be written (a checkpoint). In a whole run of
+    22-11-2026 without the checkpoint, the two imports after the access log's 10.000.000 rows
+    each spent ~6 s more than usual in their commit."""
+    with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
         cursor.execute(
             "SELECT rolsuper OR pg_has_role(current_user, 'pg_checkpoint', 'MEMBER') "
@@ -809,10 +846,14 @@ def _empty_worker_tables() -> None:
             cursor.execute("CHECKPOINT")
 
 
-def _pipeline(path: Path, institution: Institution) -> dict:
+def _pipeline(path: Path, institution: Institution, *, empty: bool = True) -> dict:
     """The whole import (upload, check, stage, apply with enrolments) as the worker runs it, in
-    a process of its own so that its peak memory is its own."""
-    _empty_worker_tables()
+    a process of its own so that its peak memory is its own; into empty tables unless `empty`
+    is false."""
+    if empty:
+        _empty_worker_tables()
+    else:
+        _settle_tables()
     command = [
         sys.executable,
         "manage.py",
@@ -843,6 +884,7 @@ def _pipeline(path: Path, institution: Institution) -> dict:
         "rss_mb": rss / 1024,
         "timings": result["timings"],
         "enrolments": result["enrolments"],
+        "workers": (result["created"], result["updated"], result["unchanged"]),
     }
 
 
