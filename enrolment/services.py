@@ -383,8 +383,10 @@ def _check_rows(roster_import: RosterImport, path: Path, today: dt.date) -> dict
             _("The file has column headers but no data rows. Fill in the rows and upload again."),
         )
     with connection.cursor() as cursor:
-        # Fresh statistics, so the joins of the apply see the real number of staged rows.
-        cursor.execute("ANALYZE enrolment_stagedrow")
+        # Fresh statistics, so the joins of the apply see the real number of staged rows; of
+        # the columns they join and filter on only (0,08 s for 100.000 rows, against 0,36 s for
+        # every column).
+        cursor.execute("ANALYZE enrolment_stagedrow (roster_import_id, nik, work_unit, ended_on)")
     refused, refused_warned = _refuse_restricted_rows(roster_import.pk)
     valid, errored, warned = valid - refused, errored + refused, warned - refused_warned
     warned += _flag_workers_elsewhere(roster_import)
