@@ -148,6 +148,40 @@ def test_two_applies_of_one_import_at_the_same_moment_write_once(
     assert ImportEvent.objects.filter(action="applied").count() == 1
 
 
+def test_two_institutions_applying_the_same_new_person_at_once_record_them_once(
+    serang_partner_admin, maluku_partner_admin, serang, institution, transactional_db
+):
+    ambon = institution(AMBON)
+    imports = []
+    for user, employer in ((serang_partner_admin, serang), (maluku_partner_admin, ambon)):
+        checked = services.roster_validate(
+            import_id=upload(user, employer, [row(1), row(2 if employer == serang else 3)]).pk
+        )
+        services.roster_confirm(by=user, roster_import=checked, enqueue=False)
+        imports.append(checked.pk)
+    start = threading.Barrier(2)
+    results = []
+
+    def apply_in_a_thread(import_id):
+        try:
+            start.wait()
+            results.append(services.roster_apply(import_id=import_id).status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=apply_in_a_thread, args=(pk,)) for pk in imports]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert results == ["applied", "applied"]
+    both = Worker.objects.get(nik=row(1)["NIK"])
+    assert {e.institution for e in both.employments.all()} == {serang, ambon}
+    assert both.enrolments.count() == 3  # one of each program, whoever came first
+    assert Worker.objects.count() == 3
+
+
 def test_the_same_file_again_is_refused_with_a_link_to_the_earlier_import(
     serang_partner_admin, serang
 ):
