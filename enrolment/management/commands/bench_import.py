@@ -1,6 +1,8 @@
-"""`make bench`: the roster import measured against its peers in one run (QUALITY.md), then, at
-the size the largest import leaves (1.000.000 workers by default), the worker search, the coverage
-dashboards and both under load from concurrent clients over HTTP.
+"""`make bench`: the roster import measured against its peers in one run (QUALITY.md), the
+smallest CSV once more as a partner sends it the next month (the same people, a tenth of them
+with a new wage), then, at the size the largest import leaves (1.000.000 workers by default),
+the worker search, the coverage dashboards and both under load from concurrent clients over
+HTTP.
 
 Each import figure is a ratio of two measurements taken in the same run, so that machine noise
 cancels, with the absolute figure beside it; the pages have no peer, so their lines give the
