@@ -308,24 +308,11 @@ def apply_staged(
     counts = compare(import_id=import_id, institution_id=institution_id)
     anyone_known = bool(counts.updated or counts.unchanged)
     if anyone_known:
-        run(
-            "history",
-            HISTORY_SQL.format(
-                pairs=history_pairs,
-                worker_old=old,
-                worker_new=new,
-                shared=SHARED_JOIN.format(worker="w"),
-            ),
-        )
-        run(
-            "workers",
-            CHANGED_WORKERS_SQL.format(
-                updates=updates,
-                worker_old=old,
-                worker_new=new,
-                shared=SHARED_JOIN.format(worker="v"),
-            ),
-        )
+        diff = {"worker_old": old, "worker_new": new}
+        shared = SHARED_JOIN.format(worker="w")
+        run("history", HISTORY_SQL.format(pairs=history_pairs, shared=shared, **diff))
+        shared = SHARED_JOIN.format(worker="v")
+        run("workers", CHANGED_WORKERS_SQL.format(updates=updates, shared=shared, **diff))
     run(
         "workers",
         NEW_WORKERS_SQL.format(rows=_new(WORKER_ROWS, WORKER_KNOWN, anyone_known=anyone_known)),
