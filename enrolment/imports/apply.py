@@ -236,10 +236,9 @@ SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM history)
 """
 
 # A row with TGL_BERHENTI is a worker who left: no enrolment for them. Enrolments the worker
-# already has are left out (`_new`). An enrolment's
-# creation is its own record (created_at, source_import, and the import's confirming user; the
-# trail has it too): no EnrolmentChange row repeats it, which cost a third of this phase
-# (models.Enrolment).
+# already has are left out (`_new`). An enrolment's creation is its own record (created_at,
+# source_import, and the import's confirming user; the trail has it too): no EnrolmentChange row
+# repeats it, which cost a third of this phase (models.Enrolment).
 ENROLMENTS_SQL = """
 INSERT INTO enrolment_enrolment
   (worker_id, program_id, agreement_id, source_import_id, status, rejected_reason, end_reason,
