@@ -49,6 +49,7 @@ from coverage.models import CoverageFigure, PrimaryEmployment, SnapshotRun, Work
 from coverage.selectors import TREND_MONTHS
 from coverage.services import coverage_refresh, coverage_snapshot
 from coverage.views import DRAWN, PASTS
+from enrolment.imports.floor import write_floor
 from enrolment.imports.generate import generate_rows, load_choices, write_csv, write_xlsx
 from enrolment.imports.validation import mask_nik
 from enrolment.models import Enrolment, Program, Worker
@@ -159,6 +160,7 @@ class Command(BaseCommand):
             copy_rate = _raw_copy(path)
             result = _pipeline(path, institution)
             self._line(f"CSV {rows:,} rows", result, copy_rate)
+            self._floor(f"CSV {rows:,} rows", result, copy_rate)
             if n == 0:  # the same people again, as a partner sends its roster each month
                 changed = _changed_roster(path)
                 result = _pipeline(changed, institution, empty=False)
@@ -180,14 +182,18 @@ class Command(BaseCommand):
             result = _pipeline(path, institution)
             copy_rate = _raw_copy(_roster(xlsx, "csv"))
             self._line(f"XLSX {xlsx:,} rows", result, copy_rate)
+            self._floor(f"XLSX {xlsx:,} rows", result, copy_rate)
         if baseline:
             path = _roster(baseline, "csv")
             ours = _pipeline(path, institution)
+            floor = self._floor(f"CSV {baseline:,} rows", ours, _raw_copy(path))
             theirs = _import_export_rate(path)
             self.stdout.write(
                 f"import vs django-import-export ({baseline:,} rows): "
                 f"{ours['rate'] / theirs:.1f}x faster "
-                f"(pipeline {ours['rate']:,.0f} rows/s, ModelResource {theirs:,.0f} rows/s)"
+                f"(pipeline {ours['rate']:,.0f} rows/s, ModelResource {theirs:,.0f} rows/s); "
+                "its floor allows at most "
+                + ", ".join(f"{rate / theirs:.1f}x {label}" for label, rate in floor.items())
             )
 
     def _line(self, name: str, result: dict, copy_rate: float) -> None:
@@ -201,6 +207,36 @@ class Command(BaseCommand):
             f"{result['enrolments']:,} enrolments; "
             f"phases: {phases}"
         )
+
+    def _floor(self, name: str, result: dict, copy_rate: float) -> dict[str, float]:
+        """The least the rows of the import just made cost to write (enrolment.imports.floor),
+        with the check phase of the same import, as ratios to raw COPY; returns the rows per
+        second each copy allows."""
+        floor = write_floor(roster_import_id=result["import_id"])
+        with connection.cursor() as cursor:  # the trail's copy left dead rows there
+            cursor.execute("VACUUM audit_event")
+        validate = result["timings"]["validate"]
+        rows = result["rows"]
+        workers, employments, enrolments = floor.rows.values()
+        parts, rates = [], {}
+        for label, seconds in (
+            ("with their indexes and checks", floor.indexes),
+            ("with their foreign keys too", floor.keys),
+            ("with keys and the trail too", floor.trail),
+        ):
+            total = sum(seconds.values())
+            rates[label] = rows / (validate + total)
+            ratio = copy_rate / rates[label]
+            each = ", ".join(
+                f"{table.removeprefix('enrolment_')}s {s:.2f}" for table, s in seconds.items()
+            )
+            parts.append(f"{total:.1f} s {label} ({each}), 1/{ratio:.0f} of raw COPY")
+        self.stdout.write(
+            f"{name}, its floor: the rows it wrote ({workers:,} workers, {employments:,} "
+            f"employments, {enrolments:,} enrolments) copied into tables made like theirs, "
+            f"after its check phase of {validate:.2f} s: " + "; ".join(parts)
+        )
+        return rates
 
     def _worker_search(self, *, rounds: int, explain: bool) -> None:
         """The worker list as an officer uses it, through the whole Django stack (middleware,
@@ -882,6 +918,8 @@ def _pipeline(path: Path, institution: Institution, *, empty: bool = True) -> di
     seconds = result["seconds"]
     return {
         "rate": result["rows"] / seconds,
+        "rows": result["rows"],
+        "import_id": result["import_id"],
         "seconds": seconds,
         "rss_mb": rss / 1024,
         "timings": result["timings"],
