@@ -165,9 +165,15 @@ def duration(seconds: float) -> str:
     return " ".join(parts[:2]) or ngettext("%(n)d second", "%(n)d seconds", 0) % {"n": 0}
 
 
-def progress_of(roster_import: RosterImport, now: dt.datetime | None = None) -> Progress:
+def progress_of(
+    roster_import: RosterImport,
+    now: dt.datetime | None = None,
+    *,
+    apply_rate: float | None = None,
+) -> Progress:
     """How far the check is, how long it has run and, from its rate so far, how long it still
-    needs. The apply is one transaction: it has an elapsed time but no rows done to count."""
+    needs. The apply is one transaction, with no rows done to count: its time left comes from
+    `apply_rate`, the rows a second of the applies before it, until it has run that long."""
     progress = Progress(percent=roster_import.progress_percent)
     if roster_import.status not in (Status.VALIDATING, Status.APPLYING):
         return progress
@@ -178,6 +184,10 @@ def progress_of(roster_import: RosterImport, now: dt.datetime | None = None) -> 
     done, total = roster_import.rows_done, roster_import.rows_total
     if roster_import.status == Status.VALIDATING and done and total and total > done and elapsed:
         progress.remaining = duration((total - done) / (done / elapsed))
+    if roster_import.status == Status.APPLYING and apply_rate:
+        left = roster_import.rows_valid / apply_rate - elapsed
+        if left >= 1:
+            progress.remaining = duration(left)
     return progress
 
 
@@ -192,7 +202,13 @@ def _progress_context(roster_import: RosterImport) -> dict:
     return {
         "roster_import": roster_import,
         "working": is_working(roster_import),
-        "progress": progress_of(roster_import),
+        "progress": progress_of(
+            roster_import,
+            apply_rate=selectors.roster_apply_rate()
+            if roster_import.status == Status.APPLYING
+            and roster_import.kind == RosterImport.Kind.ROSTER
+            else None,
+        ),
     }
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from enrolment import services
+from enrolment import selectors, services
 from enrolment.imports import COLUMNS, REQUIRED_COLUMNS
 from enrolment.models import RosterImport
 from enrolment.views.rosters import progress_of
@@ -323,6 +323,68 @@ def test_progress_reports_elapsed_and_remaining_time_from_the_rate_so_far():
         "1 menit 40 detik",
         "6 menit 40 detik",
     )
+
+
+def test_an_apply_has_time_left_from_the_rate_of_the_applies_before_it_until_it_runs_over():
+    claimed = timezone.now()
+    roster_import = RosterImport(status="applying", rows_valid=60_000, claimed_at=claimed)
+
+    with translation.override("id"):
+        early = progress_of(roster_import, claimed + dt.timedelta(seconds=20), apply_rate=500)
+        late = progress_of(roster_import, claimed + dt.timedelta(seconds=130), apply_rate=500)
+        unknown = progress_of(roster_import, claimed + dt.timedelta(seconds=20))
+
+    assert (early.elapsed, early.remaining) == ("20 detik", "1 menit 40 detik")
+    assert (late.elapsed, late.remaining) == ("2 menit 10 detik", "")
+    assert (unknown.elapsed, unknown.remaining) == ("20 detik", "")
+
+
+def test_the_apply_rate_is_the_median_of_recent_roster_applies_of_a_thousand_rows_or_more(
+    serang_partner_admin, institution
+):
+    serang = institution(SERANG)
+    assert selectors.roster_apply_rate() is None
+    applied = []
+    for n, (rows, seconds) in enumerate([(10_000, 2.0), (60_000, 10.0), (3_000, 1.0), (500, 0.01)]):
+        roster_import = checked(serang_partner_admin, serang, [row(n + 1)], name=f"{n}.csv")
+        services.roster_confirm(by=serang_partner_admin, roster_import=roster_import, enqueue=False)
+        services.roster_apply(import_id=roster_import.pk)
+        RosterImport.objects.filter(pk=roster_import.pk).update(
+            rows_valid=rows, timings={"validate": 0.1, "apply": seconds}
+        )
+        applied.append(roster_import)
+
+    # 5.000, 6.000 and 3.000 rows a second; the import of 500 rows is left out
+    assert selectors.roster_apply_rate() == 5_000
+    RosterImport.objects.filter(pk=applied[0].pk).update(kind="registration")
+    assert selectors.roster_apply_rate() == 4_500
+
+
+def test_the_progress_of_an_apply_says_about_how_long_is_left(
+    client, serang_partner_admin, institution
+):
+    serang = institution(SERANG)
+    earlier = checked(serang_partner_admin, serang, [row(1)], name="lalu.csv")
+    services.roster_confirm(by=serang_partner_admin, roster_import=earlier, enqueue=False)
+    services.roster_apply(import_id=earlier.pk)
+    RosterImport.objects.filter(pk=earlier.pk).update(
+        rows_valid=10_000, timings={"apply": 10.0}
+    )  # 1.000 rows a second
+    roster_import = checked(serang_partner_admin, serang, [row(2)], name="baru.csv")
+    RosterImport.objects.filter(pk=roster_import.pk).update(
+        status="applying",
+        rows_valid=300_000,
+        applied_by=serang_partner_admin,
+        claimed_at=timezone.now() - dt.timedelta(seconds=60),
+    )
+    client.force_login(serang_partner_admin)
+
+    page = client.get(
+        reverse("enrolment:roster_progress", args=[roster_import.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    assert "Menerapkan 300.000 baris sekaligus" in page
+    assert "sisa sekitar 4 menit" in page
 
 
 # --- confirm, reject -------------------------------------------------------------------------
