@@ -334,6 +334,10 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=25 * 1024 * 1024)
 ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=1_000_000)
 ROSTER_MAX_ATTEMPTS = env.int("ROSTER_MAX_ATTEMPTS", default=3)
+# PostgreSQL's work_mem for the apply's transaction: its hash joins of the staged rows (by NIK,
+# and by program) then stay in memory up to a roster of about 1.000.000 rows (hash_mem_multiplier
+# doubles it for them); with the server's 4 MB they spilled to disk, 10 % of a 1.000.000 apply.
+ROSTER_APPLY_WORK_MEM = env.str("ROSTER_APPLY_WORK_MEM", default="64MB")
 # Days an uploaded file, its row issues and failed rows are kept after the upload (UU 27/2022).
 RETENTION_DAYS = env.int("SINERGI_RETENTION_DAYS", default=90)
 # Uploads up to the roster limit reach the view as files, not as memory.

@@ -613,6 +613,9 @@ def roster_apply(*, import_id: int) -> RosterImport | None:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, import_id])
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(
+                    "SELECT set_config('work_mem', %s, true)", [settings.ROSTER_APPLY_WORK_MEM]
+                )
             audit_stamp(actor_id=roster_import.applied_by_id, roster_import_id=import_id)
             _hold_restrictions_still()
             _refuse_restricted_before_apply(roster_import)

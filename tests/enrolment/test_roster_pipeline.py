@@ -148,6 +148,32 @@ def test_two_applies_of_one_import_at_the_same_moment_write_once(
     assert ImportEvent.objects.filter(action="applied").count() == 1
 
 
+def test_the_apply_runs_with_the_work_mem_configured_for_it_not_the_servers(
+    serang_partner_admin, serang, settings
+):
+    settings.ROSTER_APPLY_WORK_MEM = "48MB"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        (before,) = cursor.fetchone()
+        cursor.execute("CREATE TABLE test_seen_work_mem (work_mem text)")
+        cursor.execute(
+            """CREATE FUNCTION test_remember_work_mem() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN INSERT INTO test_seen_work_mem VALUES (current_setting('work_mem'));
+               RETURN NULL; END $$"""
+        )
+        cursor.execute(
+            "CREATE TRIGGER test_remember_work_mem AFTER INSERT ON enrolment_worker "
+            "FOR EACH STATEMENT EXECUTE FUNCTION test_remember_work_mem()"
+        )
+
+    check_and_apply(serang_partner_admin, upload(serang_partner_admin, serang, [row(1)]))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT work_mem FROM test_seen_work_mem")
+        assert cursor.fetchall() == [("48MB",)]
+        assert before != "48MB"
+
+
 def test_two_institutions_applying_the_same_new_person_at_once_record_them_once(
     serang_partner_admin, maluku_partner_admin, serang, institution, transactional_db
 ):

@@ -1,6 +1,7 @@
-"""`make bench`: the roster import measured against its peers in one run (QUALITY.md), the
-smallest CSV once more as a partner sends it the next month (the same people, a tenth of them
-with a new wage), then, at the size the largest import leaves (1.000.000 workers by default),
+"""`make bench`: the roster import measured against its peers in one run (QUALITY.md) and
+against its own floor (enrolment.imports.floor: the rows it wrote, copied with indexes only,
+then keys, then the trail), the smallest CSV once more as a partner sends it the next month (the
+same people, a tenth of them with a new wage), then, at the size the largest import leaves (1.000.000 workers by default),
 the worker search, the coverage dashboards and both under load from concurrent clients over
 HTTP.
 
