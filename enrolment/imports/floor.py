@@ -46,47 +46,40 @@ class Floor:
     foreign_keys: list[str] = field(default_factory=list)
 
 
-class _RolledBack(Exception):
-    pass
-
-
 def write_floor(*, roster_import_id: int) -> Floor:
     """The three copies of what the import `roster_import_id` left; nothing stays behind."""
     floor = Floor()
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            audit_stamp(actor_id=None, roster_import_id=roster_import_id)
-            for table in TABLES:
-                cursor.execute(
-                    f"CREATE TABLE {PREFIX}{table} (LIKE {table} "
-                    "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)"
-                )
-                cursor.execute(f"SELECT count(*) FROM {table}")
-                floor.rows[table] = cursor.fetchone()[0]
-            _copy(cursor, floor.indexes)
-            for table in TABLES:
-                cursor.execute(FOREIGN_KEYS_SQL, [table])
-                for name, definition in cursor.fetchall():
-                    for referenced in TABLES:  # a key between the three names the copy
-                        definition = definition.replace(
-                            f"REFERENCES {referenced}(", f"REFERENCES {PREFIX}{referenced}("
-                        )
-                    cursor.execute(
-                        f"ALTER TABLE {PREFIX}{table} ADD CONSTRAINT {PREFIX}{name} {definition}"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        audit_stamp(actor_id=None, roster_import_id=roster_import_id)
+        for table in TABLES:
+            cursor.execute(
+                f"CREATE TABLE {PREFIX}{table} (LIKE {table} "
+                "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)"
+            )
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            floor.rows[table] = cursor.fetchone()[0]
+        _copy(cursor, floor.indexes)
+        for table in TABLES:
+            cursor.execute(FOREIGN_KEYS_SQL, [table])
+            for name, definition in cursor.fetchall():
+                for referenced in TABLES:  # a key between the three names the copy
+                    definition = definition.replace(
+                        f"REFERENCES {referenced}(", f"REFERENCES {PREFIX}{referenced}("
                     )
-                    floor.foreign_keys.append(f"{PREFIX}{table} {definition}")
-            _copy(cursor, floor.keys)
-            for table in TABLES:
                 cursor.execute(
-                    f"CREATE TRIGGER {PREFIX}{table}_trail AFTER INSERT ON {PREFIX}{table} "
-                    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
-                    "EXECUTE FUNCTION audit_rows_inserted()"
+                    f"ALTER TABLE {PREFIX}{table} ADD CONSTRAINT {PREFIX}{name} {definition}"
                 )
-            _copy(cursor, floor.trail)
-            raise _RolledBack
-    except _RolledBack:
-        pass
+                floor.foreign_keys.append(f"{PREFIX}{table} {definition}")
+        _copy(cursor, floor.keys)
+        for table in TABLES:
+            cursor.execute(
+                f"CREATE TRIGGER {PREFIX}{table}_trail AFTER INSERT ON {PREFIX}{table} "
+                "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+                "EXECUTE FUNCTION audit_rows_inserted()"
+            )
+        _copy(cursor, floor.trail)
+        transaction.set_rollback(True)  # nothing of the copies stays
     return floor
 
 

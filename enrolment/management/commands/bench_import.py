@@ -201,7 +201,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"import vs django-import-export ({baseline:,} rows): "
                 f"{ours['rate'] / theirs:.1f}x faster "
-                f"(pipeline {ours['rate']:,.0f} rows/s, ModelResource {theirs:,.0f} rows/s); "
+                f"(pipeline {ours['rate']:,.0f} rows/s, the median of "
+                f"{', '.join(f'{seconds:.2f}' for seconds in ours['runs'])} s; ModelResource "
+                f"{theirs:,.0f} rows/s); "
                 "its floor allows at most "
                 + ", ".join(f"{rate / theirs:.1f}x {label}" for label, rate in floor.items())
             )
